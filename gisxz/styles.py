@@ -1,0 +1,247 @@
+"""Cartographic styles shared by the GeoPackage (QGIS QML), web maps and static figures.
+
+One table, :data:`LAYER_STYLES`, says how each layer is drawn: geometry kind, an optional
+categorising field with a colour per value, and a label field. :func:`qml` turns an entry
+into a QGIS style document stored in the GeoPackage's ``layer_styles`` table, so layers
+open styled in QGIS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from xml.sax.saxutils import quoteattr
+
+__all__ = ["Symbol", "LayerStyle", "LAYER_STYLES", "STATUS_LABELS", "style_for", "qml"]
+
+#: Bilingual labels of plan status values.
+STATUS_LABELS = {
+    "operating": "运营 operating",
+    "upgrading": "提质改造 upgrading",
+    "under_construction": "在建 under construction",
+    "preparatory": "前期工作 preparatory",
+    "planned": "规划 planned",
+    "designated": "规划结构 plan structure",
+}
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """Colour (hex), width/size in mm, dash (``solid``/``dash``/``dot``) and fill opacity."""
+
+    color: str
+    width: float = 0.6
+    dash: str = "solid"
+    fill_opacity: float = 0.35
+    outline: str = "#333333"
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class LayerStyle:
+    """How one layer is drawn."""
+
+    title_zh: str
+    title_en: str
+    geom: str  # "line", "fill" or "marker"
+    default: Symbol
+    field: str | None = None
+    categories: dict[str, Symbol] = dc_field(default_factory=dict)
+    label_field: str | None = "name_zh"
+    z: int = 0  # drawing order: higher on top
+
+
+def _status(color: str, width: float) -> dict[str, Symbol]:
+    return {
+        "operating": Symbol(color, width, "solid", label=STATUS_LABELS["operating"]),
+        "upgrading": Symbol(color, width, "solid", label=STATUS_LABELS["upgrading"]),
+        "under_construction": Symbol(color, width, "dash",
+                                     label=STATUS_LABELS["under_construction"]),
+        "preparatory": Symbol(color, width * 0.8, "dot", label=STATUS_LABELS["preparatory"]),
+        "planned": Symbol(color, width * 0.8, "dot", label=STATUS_LABELS["planned"]),
+        "designated": Symbol(color, width, "solid", label=STATUS_LABELS["designated"]),
+    }
+
+
+LAYER_STYLES: dict[str, LayerStyle] = {
+    "admin_province": LayerStyle("西藏自治区", "Xizang", "fill",
+                                 Symbol("#f7f4ea", 0.8, fill_opacity=0.0, outline="#444444"),
+                                 label_field=None),
+    "admin_prefecture": LayerStyle("地级行政区", "Prefectures", "fill",
+                                   Symbol("#f2efe6", 0.5, fill_opacity=0.0, outline="#777777"),
+                                   z=1),
+    "admin_county": LayerStyle("县级行政区", "Counties", "fill",
+                               Symbol("#ffffff", 0.2, fill_opacity=0.0, outline="#bbbbbb"),
+                               label_field=None),
+    "neighbour_provinces": LayerStyle("周边省区", "Neighbouring provinces", "fill",
+                                      Symbol("#eeeeee", 0.3, fill_opacity=0.6,
+                                             outline="#aaaaaa")),
+    "neighbour_countries": LayerStyle("周边国家", "Neighbouring countries", "fill",
+                                      Symbol("#e4e4e4", 0.3, fill_opacity=0.6,
+                                             outline="#aaaaaa")),
+    "border_line": LayerStyle("国界线", "International boundary", "line",
+                              Symbol("#7b2d8e", 1.2, "dash"), label_field=None, z=5),
+    "rivers": LayerStyle("河流", "Rivers (1:4M)", "line", Symbol("#8cc3e8", 0.3),
+                         label_field=None),
+    "lakes": LayerStyle("湖泊", "Lakes (1:4M)", "fill",
+                        Symbol("#aed8f2", 0.2, fill_opacity=0.9, outline="#6fa8d0")),
+    "water_network": LayerStyle("四江一河骨干水网", "Backbone water network", "line",
+                                Symbol("#1f78b4", 1.2), field="role", categories={
+                                    "四江": Symbol("#1f78b4", 1.3, label="四江 four rivers"),
+                                    "一河": Symbol("#33a0d6", 1.1, label="一河 one river")},
+                                z=2),
+    "transport_channels": LayerStyle("三横三纵通道", "Three horizontals, three verticals",
+                                     "line", Symbol("#e31a1c", 2.2), field="rank", categories={
+                                         "main": Symbol("#d7301f", 3.0,
+                                                        label="主干通道（十字型） main"),
+                                         "secondary": Symbol("#fc8d59", 2.0,
+                                                             label="次干通道（井字型） secondary")},
+                                     z=3),
+    "highways": LayerStyle("国道与高速公路", "National highways and expressways", "line",
+                           Symbol("#b15928", 0.9), field="status",
+                           categories=_status("#b15928", 0.9), z=4),
+    "railways": LayerStyle("铁路", "Railways", "line", Symbol("#252525", 1.1), field="status",
+                           categories=_status("#252525", 1.1), z=4),
+    "zones": LayerStyle("三区", "Three zones", "fill", Symbol("#cccccc"), field="zone_code",
+                        categories={
+                            "central_south": Symbol("#fdae61", 0.4, fill_opacity=0.35,
+                                                    outline="#d08030", label="藏中南重点开发区"),
+                            "east": Symbol("#66bd63", 0.4, fill_opacity=0.35,
+                                           outline="#3a8a3a", label="藏东清洁能源开发区"),
+                            "northwest": Symbol("#abd9e9", 0.4, fill_opacity=0.35,
+                                                outline="#5a9ab8", label="藏西北生态涵养区")}),
+    "places": LayerStyle("地名", "Places", "marker", Symbol("#444444", 1.2), field="kind",
+                         categories={
+                             "prefecture_seat": Symbol("#b2182b", 3.2, label="地（市）驻地"),
+                             "county_seat": Symbol("#2166ac", 1.8, label="县（区）驻地"),
+                         }, z=6),
+    "ports": LayerStyle("口岸", "Ports", "marker", Symbol("#6a3d9a", 3.0), field="kind",
+                        categories={
+                            "land_port": Symbol("#6a3d9a", 3.0, label="陆路口岸 land port"),
+                            "air_port_of_entry": Symbol("#cab2d6", 3.0,
+                                                        label="航空口岸 air port of entry")},
+                        z=7),
+    "airports": LayerStyle("机场", "Airports", "marker", Symbol("#1b7837", 2.6),
+                           field="status", categories={
+                               "operating": Symbol("#1b7837", 2.6, label="运营 operating"),
+                               "upgrading": Symbol("#1b7837", 2.6, label="改扩建 upgrading"),
+                               "preparatory": Symbol("#a6dba0", 2.6,
+                                                     label="前期工作 preparatory")}, z=7),
+    "hubs": LayerStyle("交通与物流枢纽", "Transport and logistics hubs", "marker",
+                       Symbol("#ff7f00", 3.0), field="kind", categories={
+                           "transport_hub": Symbol("#e66101", 3.4, label="综合交通枢纽"),
+                           "logistics_hub": Symbol("#fdb863", 3.0, label="国家物流枢纽"),
+                           "logistics_park": Symbol("#fee0b6", 2.4, label="区域物流园"),
+                           "logistics_centre": Symbol("#b2abd2", 2.0, label="矿区物流中心")},
+                       z=7),
+    "border_towns": LayerStyle("边境重点城镇", "Border key towns", "marker",
+                               Symbol("#c51b7d", 3.0), z=7),
+    "plan_framework": LayerStyle("一核一圈与开放格局", "Core, circle and opening pattern",
+                                 "marker", Symbol("#d7191c", 4.0), field="kind", categories={
+                                     "core": Symbol("#d7191c", 5.0, label="一核 core"),
+                                     "circle_centre": Symbol("#fdae61", 4.0,
+                                                             label="一圈中心 circle centre"),
+                                     "opening_centre": Symbol("#2b83ba", 3.5,
+                                                              label="开放中心 opening centre"),
+                                     "opening_wing": Symbol("#abdda4", 3.5,
+                                                            label="开放两翼 opening wing")},
+                                 z=8),
+}
+
+
+def style_for(layer: str) -> LayerStyle:
+    """The style of ``layer``, or a neutral default for layers without one.
+
+    Examples
+    --------
+    >>> style_for("railways").geom
+    'line'
+    """
+    return LAYER_STYLES.get(layer, LayerStyle(layer, layer, "fill",
+                                              Symbol("#999999", 0.4, fill_opacity=0.3)))
+
+
+# ---- QML --------------------------------------------------------------------------------
+def _rgba(hex_color: str, alpha: float = 1.0) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"{r},{g},{b},{round(alpha * 255)}"
+
+
+def _opt(name: str, value) -> str:
+    return f'<Option name="{name}" type="QString" value={quoteattr(str(value))}/>'
+
+
+def _symbol_xml(geom: str, sym: Symbol, name: str) -> str:
+    dash = {"solid": "solid", "dash": "dash", "dot": "dot"}[sym.dash]
+    if geom == "line":
+        cls, stype = "SimpleLine", "line"
+        opts = [_opt("line_color", _rgba(sym.color)), _opt("line_width", sym.width),
+                _opt("line_width_unit", "MM"), _opt("line_style", dash),
+                _opt("capstyle", "round"), _opt("joinstyle", "round")]
+    elif geom == "marker":
+        cls, stype = "SimpleMarker", "marker"
+        opts = [_opt("name", "circle"), _opt("color", _rgba(sym.color)),
+                _opt("size", sym.width), _opt("size_unit", "MM"),
+                _opt("outline_color", _rgba(sym.outline)), _opt("outline_width", 0.2),
+                _opt("outline_width_unit", "MM")]
+    else:
+        cls, stype = "SimpleFill", "fill"
+        opts = [_opt("color", _rgba(sym.color, sym.fill_opacity)),
+                _opt("style", "solid" if sym.fill_opacity > 0 else "no"),
+                _opt("outline_color", _rgba(sym.outline)), _opt("outline_width", sym.width),
+                _opt("outline_width_unit", "MM"), _opt("outline_style", dash)]
+    body = "".join(opts)
+    return (f'<symbol type="{stype}" name="{name}" alpha="1" clip_to_extent="1" '
+            f'force_rhr="0"><layer class="{cls}" enabled="1" pass="0" locked="0">'
+            f'<Option type="Map">{body}</Option></layer></symbol>')
+
+
+def qml(layer: str, *, values: list[str] | None = None) -> str:
+    """A QGIS QML style document for ``layer``.
+
+    Parameters
+    ----------
+    layer : str
+        Layer name (a key of :data:`LAYER_STYLES`; others get a neutral style).
+    values : list of str, optional
+        Values of the categorising field present in the data; categories without a
+        symbol of their own get the default symbol.
+
+    Examples
+    --------
+    >>> "<renderer-v2" in qml("railways", values=["operating"])
+    True
+    """
+    st = style_for(layer)
+    geom_code = {"marker": 0, "line": 1, "fill": 2}[st.geom]
+    if st.field:
+        vals = list(dict.fromkeys([*(values or []), *st.categories]))
+        cats, syms = [], []
+        for i, v in enumerate(vals):
+            sym = st.categories.get(v, st.default)
+            label = sym.label or STATUS_LABELS.get(v, v)
+            cats.append(f'<category symbol="{i}" value={quoteattr(str(v))} '
+                        f'label={quoteattr(label)} render="true"/>')
+            syms.append(_symbol_xml(st.geom, sym, str(i)))
+        renderer = (f'<renderer-v2 type="categorizedSymbol" attr="{st.field}" symbollevels="0" '
+                    f'enableorderby="0" forceraster="0"><categories>{"".join(cats)}'
+                    f'</categories><symbols>{"".join(syms)}</symbols></renderer-v2>')
+    else:
+        renderer = ('<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" '
+                    f'forceraster="0"><symbols>{_symbol_xml(st.geom, st.default, "0")}'
+                    '</symbols></renderer-v2>')
+    labeling = ""
+    if st.label_field:
+        labeling = (
+            '<labeling type="simple"><settings calloutType="simple">'
+            f'<text-style fieldName="{st.label_field}" fontFamily="Noto Sans SC" '
+            'fontSize="8" fontSizeUnit="Point" textColor="30,30,30,255" isExpression="0">'
+            '<text-buffer bufferDraw="1" bufferSize="0.8" bufferSizeUnits="MM" '
+            'bufferColor="255,255,255,255"/></text-style>'
+            '<placement placement="' + ("2" if st.geom == "line" else "0") + '" dist="1" '
+            'distUnits="MM"/><rendering obstacle="1" scaleVisibility="0"/></settings>'
+            '</labeling>')
+    return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
+            '<qgis version="3.34.0" styleCategories="Symbology|Labeling">'
+            f"{renderer}{labeling}<layerGeometryType>{geom_code}</layerGeometryType></qgis>")
