@@ -96,6 +96,10 @@ def _row(node: Node) -> dict:
     return row
 
 
+class _Rec(dict):
+    __getattr__ = dict.__getitem__
+
+
 class Gazetteer:
     """Named places with lookup by Chinese name, English name, alias or id.
 
@@ -115,7 +119,8 @@ class Gazetteer:
         self.places = places
         self._index: dict[str, int] = {}
         self._labels: dict[str, str] = {}
-        for pos, row in enumerate(places.itertuples(index=False)):
+        for pos, rec in enumerate(places.to_dict("records")):
+            row = _Rec(rec)
             names = [row.id, row.name_zh, row.name_en, *row.aliases]
             if row.kind == "county_seat" and isinstance(row.name_en, str):
                 names.append(row.name_en + " County")
@@ -132,7 +137,7 @@ class Gazetteer:
                         f"name {name!r} of place {row.id!r} is already used by place "
                         f"{prev['id']!r} ({prev['_path']}:{prev['_line']}); names and aliases "
                         "must be unique: rename one or drop the alias",
-                        path=row._path, line=row._line)
+                        path=rec["_path"], line=rec["_line"])
                 self._index[key] = pos
                 self._labels.setdefault(key, name)
 

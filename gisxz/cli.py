@@ -1,0 +1,136 @@
+"""The ``gisxz`` command line: a thin layer over the library.
+
+Every command calls a library function that can be used from Python as well.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from . import __version__, settings
+from .cli_common import data_source_opt, handle_errors, overwrite_opt, progress_opt, setup_logging
+
+log = logging.getLogger(__name__)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More output (-v info, -vv debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.version_option(__version__, prog_name="gisxz")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """gisxz: spatial planning toolkit for Xizang (西藏).
+
+    Builds the plan's layers, runs accessibility and overlay analyses, draws maps and
+    writes GeoPackages in CGCS2000 (EPSG:4490).
+    """
+    setup_logging(-1 if quiet else verbose)
+    ctx.ensure_object(dict)
+    ctx.obj["quiet"] = quiet
+
+
+@cli.command()
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("out/xizang_plan.gpkg"), show_default=True,
+              help="Output GeoPackage.")
+@click.option("--yihe", default=None,
+              help="The river that is the 一河 of 四江一河 (default 拉萨河; see "
+                   "layers/plan/water.yaml for the candidates).")
+@overwrite_opt
+@data_source_opt
+@handle_errors
+def build(out: Path, yihe: str | None, overwrite: bool, data_source: str | None) -> None:
+    """Build every plan layer and write them into one GeoPackage.
+
+    Layers: admin_province, admin_prefecture, admin_county, border_line, rivers, lakes,
+    water_network, zones, transport_channels, highways, railways, places, ports, airports,
+    hubs, border_towns, plan_framework (and context layers), styled for QGIS.
+    """
+    from .geopackage import check_overwrite, write_layers
+    from .layers import build_layers
+
+    check_overwrite(out, overwrite)  # fail before the work
+    layers = build_layers(data_source=data_source, yihe=yihe)
+    write_layers(layers, out, overwrite=overwrite)
+    click.echo(f"wrote {len(layers)} layers to {out}")
+
+
+@cli.command("layers")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@handle_errors
+def layers_cmd(path: Path) -> None:
+    """List the layers of a GeoPackage: geometry type, feature count, CRS, fields."""
+    from .geopackage import list_layers
+
+    df = list_layers(path)
+    for row in df.itertuples():
+        style = " styled" if row.styled else ""
+        click.echo(f"{row.name:<22} {row.geometry_type:<16} {row.features:>6}  {row.crs}{style}")
+        click.echo(f"    fields: {row.fields}")
+
+
+@cli.command("place")
+@click.argument("names", nargs=-1, required=True)
+@handle_errors
+def place_cmd(names: tuple[str, ...]) -> None:
+    """Look up places in the gazetteer (Chinese, pinyin/English name or alias)."""
+    from .gazetteer import default_gazetteer
+
+    gz = default_gazetteer()
+    for name in names:
+        r = gz.resolve(name)
+        adcode = "" if r["adcode"] is None or str(r["adcode"]) == "<NA>" else r["adcode"]
+        click.echo(f"{r['name_zh']}\t{r['name_en']}\t{r['kind']}\t{adcode}\t"
+                   f"{r['lon']:.4f},{r['lat']:.4f}\t{r['accuracy']}\t{r['source']}")
+
+
+@cli.command()
+@click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out"), show_default=True, help="Output folder.")
+@click.option("--yihe", default=None, help="The 一河 of 四江一河 (default 拉萨河).")
+@click.option("--maps/--no-maps", default=True, show_default=True,
+              help="Write the web maps and static figures.")
+@overwrite_opt
+@data_source_opt
+@progress_opt
+@handle_errors
+def run(out_dir: Path, yihe: str | None, maps: bool, overwrite: bool,
+        data_source: str | None, progress: bool) -> None:
+    """Run the main job on the embedded data: layers, analyses, maps, GeoPackage."""
+    from .pipeline import run_main
+
+    settings.progress = progress
+    written = run_main(out_dir=out_dir, yihe=yihe, data_source=data_source,
+                       overwrite=overwrite, maps=maps)
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+def _register_optional() -> None:
+    """Attach the command groups of the analysis and map modules."""
+    import importlib
+
+    for module, names in (("gisxz.overlay_cli", ("buffer", "overlay", "summarize")),
+                          ("gisxz.network.cli", ("access",)),
+                          ("gisxz.maps.cli", ("map",))):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:  # module not part of this build
+            if exc.name and exc.name.startswith("gisxz"):
+                continue
+            raise
+        for name in names:
+            cmd = getattr(mod, name, None) or getattr(mod, f"{name}_cmd", None)
+            if cmd is not None:
+                cli.add_command(cmd, name)
+
+
+_register_optional()
+
+
+def main() -> None:
+    """Entry point of the ``gisxz`` console script."""
+    cli(obj={})

@@ -1,0 +1,42 @@
+"""Options and helpers shared by the ``gisxz`` click commands (like rasterio's ``rio``)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+
+import click
+
+from .exceptions import GisxzError
+
+__all__ = ["overwrite_opt", "data_source_opt", "progress_opt", "handle_errors", "setup_logging"]
+
+overwrite_opt = click.option("--overwrite", is_flag=True, default=False,
+                             help="Replace existing output files (never done without it).")
+data_source_opt = click.option(
+    "--data-source", type=click.Choice(["tianditu", "amap"]), default=None,
+    help="Edition of the administrative boundaries: tianditu (天地图, default) or amap (高德).")
+progress_opt = click.option("--progress/--no-progress", default=True, show_default=True,
+                            help="Show progress bars on long work.")
+
+
+def setup_logging(verbosity: int) -> None:
+    """Configure logging for the command line: -v INFO, -vv DEBUG, -q errors only."""
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(
+        verbosity, logging.DEBUG if verbosity > 1 else logging.ERROR)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    logging.captureWarnings(True)
+
+
+def handle_errors(func: Callable) -> Callable:
+    """Turn :class:`GisxzError` into a clean ``click`` error (exit code 1, no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except GisxzError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper

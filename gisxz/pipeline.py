@@ -1,0 +1,113 @@
+"""The main job: build the plan layers, run the analyses, write maps and a GeoPackage.
+
+``gisxz run`` calls :func:`run_main`. Every output goes to a temporary file first and is
+moved into place; existing outputs are refused unless ``overwrite`` is true, and that is
+checked for all outputs before any work starts, so a refused run leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from .exceptions import OutputExistsError
+from .geopackage import atomic_output, write_layers
+
+log = logging.getLogger(__name__)
+
+__all__ = ["run_main", "MAIN_OUTPUTS", "write_table"]
+
+#: Files the main job writes in its output folder.
+MAIN_OUTPUTS = ("xizang_plan.gpkg", "county_membership.csv", "three_hour_circle.csv",
+                "calibration.csv")
+
+
+def write_table(df: pd.DataFrame, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a table as UTF-8 CSV with BOM (opens correctly in Excel), atomically."""
+    path = Path(path)
+    with atomic_output(path, overwrite=overwrite) as tmp:
+        df.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return path
+
+
+def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
+             data_source: str | None = None, overwrite: bool = False, maps: bool = True
+             ) -> list[Path]:
+    """Run the main job on the embedded data.
+
+    Writes ``out_dir/xizang_plan.gpkg`` (all layers, analyses included),
+    ``county_membership.csv``, ``three_hour_circle.csv``, ``calibration.csv`` and, with
+    ``maps``, web maps and figures under ``out_dir/maps``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    out_dir = Path(out_dir)
+    existing = [out_dir / n for n in MAIN_OUTPUTS if (out_dir / n).exists()]
+    for sub in ("tables", "maps") if maps else ("tables",):
+        if (out_dir / sub).exists() and any((out_dir / sub).iterdir()):
+            existing.append(out_dir / sub)
+    if existing and not overwrite:
+        raise OutputExistsError(
+            f"outputs exist: {', '.join(map(str, existing))}; pass --overwrite to replace "
+            "them or choose another --out-dir")
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    from .layers import build_layers
+
+    log.info("building plan layers")
+    layers = build_layers(data_source=data_source, yihe=yihe)
+    tables: dict[str, pd.DataFrame] = {}
+
+    circle_table = None
+    try:
+        from .network import circle as _circle
+    except ImportError:
+        _circle = None
+        log.warning("network module not available: skipping the three-hour circle")
+    if _circle is not None:
+        log.info("computing the three-hour economic circle")
+        iso, circle_table = _circle.three_hour_circle()
+        layers["three_hour_circle"] = iso
+        tables["three_hour_circle"] = circle_table
+        try:
+            from .network.calibration import calibration_report
+
+            tables["calibration"] = calibration_report()
+        except ImportError:
+            pass
+
+    try:
+        from .analysis import derive_plan_layers
+    except ImportError:
+        derive_plan_layers = None
+        log.warning("analysis module not available: skipping belts and membership")
+    if derive_plan_layers is not None:
+        log.info("deriving belts, zones and county membership")
+        new_layers, new_tables = derive_plan_layers(layers, circle_table=circle_table)
+        layers.update(new_layers)
+        tables.update(new_tables)
+
+    written = [write_layers(layers, out_dir / "xizang_plan.gpkg", overwrite=overwrite)]
+    for name in ("county_membership", "three_hour_circle", "calibration"):
+        if name in tables:
+            written.append(write_table(tables[name], out_dir / f"{name}.csv",
+                                       overwrite=overwrite))
+    for name, df in tables.items():
+        if name not in ("county_membership", "three_hour_circle", "calibration"):
+            written.append(write_table(df, out_dir / "tables" / f"{name}.csv",
+                                       overwrite=overwrite))
+
+    if maps:
+        try:
+            from .maps import write_main_maps
+        except ImportError:
+            write_main_maps = None
+            log.warning("maps module not available: skipping maps")
+        if write_main_maps is not None:
+            written.extend(write_main_maps(layers, out_dir / "maps", overwrite=overwrite))
+    return written

@@ -1,0 +1,45 @@
+"""Shared fixtures: the real layers are built once per test session (offline, ~5 s)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gisxz import settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _no_progress():
+    old = settings.progress
+    settings.progress = False
+    yield
+    settings.progress = old
+
+
+@pytest.fixture(scope="session")
+def layers():
+    from gisxz.layers import build_layers
+
+    return build_layers()
+
+
+@pytest.fixture(scope="session")
+def plan_gpkg(layers, tmp_path_factory):
+    from gisxz.geopackage import write_layers
+
+    path = tmp_path_factory.mktemp("gpkg") / "xizang_plan.gpkg"
+    return write_layers(layers, path)
+
+
+@pytest.fixture
+def mini_plan(tmp_path):
+    """A folder with a copy of the real plan files, for editing in error tests."""
+    import shutil
+
+    dst = tmp_path / "plan"
+    shutil.copytree(REPO / "layers" / "plan", dst)
+    return dst

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from gisxz.cli import cli
+
+
+def test_help_on_every_command():
+    runner = CliRunner()
+    res = runner.invoke(cli, ["--help"])
+    assert res.exit_code == 0
+    for name, cmd in cli.commands.items():
+        r = runner.invoke(cli, [name, "--help"])
+        assert r.exit_code == 0, name
+        assert cmd.help or cmd.short_help
+
+
+def test_build_then_layers_then_refuse(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "x.gpkg"
+    res = runner.invoke(cli, ["-q", "build", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(cli, ["layers", str(out)])
+    assert res.exit_code == 0
+    assert "transport_channels" in res.output and "EPSG:4490" in res.output
+    before = out.stat().st_mtime_ns
+    res = runner.invoke(cli, ["build", "-o", str(out)])
+    assert res.exit_code == 1 and "--overwrite" in res.output
+    assert out.stat().st_mtime_ns == before
+
+
+def test_place_lookup_and_unknown():
+    runner = CliRunner()
+    res = runner.invoke(cli, ["place", "拉萨", "Nyingchi"])
+    assert res.exit_code == 0 and "Lhasa" in res.output
+    res = runner.invoke(cli, ["place", "林之"])
+    assert res.exit_code == 1 and "林芝" in res.output
+
+
+def test_layers_on_missing_file(tmp_path):
+    res = CliRunner().invoke(cli, ["layers", str(tmp_path / "none.gpkg")])
+    assert res.exit_code == 1 and "no such file" in res.output
