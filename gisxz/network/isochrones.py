@@ -74,28 +74,36 @@ def reached_geometry(graph: Graph, times: np.ndarray, threshold: float, *,
     t_u = np.asarray(times, dtype=np.float64)[e["u"].to_numpy()]
     tt = e["travel_time"].to_numpy()
     geoms = e.geometry.values
-    has_area = (e["iso_area"].to_numpy(dtype=bool) if "iso_area" in e.columns
+    has_area = (np.array(e["iso_area"], dtype=bool) if "iso_area" in e.columns
                 else np.ones(len(e), dtype=bool))
     has_area &= ~shapely.is_missing(np.asarray(geoms, dtype=object))
     full = has_area & (t_u + tt <= threshold)
     part = has_area & (t_u < threshold) & ~full
-    pieces = list(np.asarray(geoms, dtype=object)[full])
-    # only one direction of a two-way edge is needed when fully reached; duplicates are harmless
-    for geom, tu, w in zip(np.asarray(geoms, dtype=object)[part], t_u[part], tt[part],
-                           strict=True):
+    u = e["u"].to_numpy()
+    v = e["v"].to_numpy()
+    # a two-way road fully reached in both directions is drawn once
+    key = pd.DataFrame({"a": np.minimum(u, v)[full], "b": np.maximum(u, v)[full],
+                        "t": np.round(tt[full], 6)})
+    geoms = np.asarray(geoms, dtype=object)
+    pieces = list(geoms[full][~key.duplicated().to_numpy()])
+    for geom, tu, w in zip(geoms[part], t_u[part], tt[part], strict=True):
         frac = (threshold - tu) / w if w > 0 else 1.0
         if frac > 0:
             pieces.append(substring(geom, 0.0, float(min(frac, 1.0)), normalized=True))
+    # reached nodes that start no piece (an origin off the area-carrying network)
     snappable = (graph.nodes["snappable"].to_numpy(dtype=bool) if "snappable"
                  in graph.nodes.columns else np.ones(graph.n_nodes, dtype=bool))
-    reached = np.flatnonzero(snappable & (np.asarray(times) <= threshold))
-    if len(reached):
-        xy = graph.nodes[["x", "y"]].to_numpy()[reached]
-        pieces.extend(shapely.points(xy))
+    starts = np.zeros(graph.n_nodes, dtype=bool)
+    starts[u[full | part]] = True
+    lonely = np.flatnonzero(snappable & (np.asarray(times) <= threshold) & ~starts)
+    if len(lonely):
+        pieces.extend(shapely.points(graph.nodes[["x", "y"]].to_numpy()[lonely]))
     if not pieces:
         return shapely.Polygon()
-    coll = shapely.GeometryCollection(pieces)
-    return shapely.buffer(coll, buffer_m, quad_segs=quad_segs)
+    # buffering pieces one by one and uniting is ~3x faster in GEOS than buffering a
+    # collection of many lines
+    return shapely.union_all(shapely.buffer(np.asarray(pieces, dtype=object), buffer_m,
+                                            quad_segs=quad_segs))
 
 
 def isochrones(origins: gpd.GeoDataFrame | str | Sequence[str], *, graph: Graph | None = None,
@@ -136,7 +144,7 @@ def isochrones(origins: gpd.GeoDataFrame | str | Sequence[str], *, graph: Graph 
     >>> iso = isochrones("拉萨", hours=[1, 3], mode="road")
     >>> iso["hours"].tolist()
     [1.0, 3.0]
-    >>> bool(iso.area.is_monotonic_increasing)
+    >>> bool(iso["area_km2"].is_monotonic_increasing)
     True
     """
     g = as_graph(graph, scenario=scenario, mode=mode)

@@ -68,7 +68,7 @@ def snap_points(graph: Graph, points: gpd.GeoDataFrame, *, max_snap_m: float | N
     >>> g = Graph.from_edges(nodes, [0], [1], [1.0], crs=3857)
     >>> pts = gpd.GeoDataFrame(geometry=[Point(900, 40)], crs=3857)
     >>> snap_points(g, pts)[["node", "snap_m"]].round(1).values.tolist()
-    [[1.0, 101.98]]
+    [[1.0, 107.7]]
     """
     from scipy.spatial import cKDTree
 

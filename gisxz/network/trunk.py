@@ -16,7 +16,8 @@ Modelling rules (documented in the README):
 
 * **Length.** ``length_km`` when the file cites one; otherwise the length of the
   drawn geometry (``from`` → ``via`` … → ``to``, straight lines) measured in the
-  metric CRS and multiplied by a circuity factor (:data:`ROAD_CIRCUITY` by terrain,
+  metric CRS and multiplied by a circuity factor (:data:`ROAD_CIRCUITY` by terrain for
+  ordinary roads, :data:`HIGH_GRADE_CIRCUITY` for expressways and first-class roads,
   :data:`RAIL_CIRCUITY` for railways), because straight lines between waypoints are
   shorter than the road or track that winds between them.
 * **Speed.** ``speed_kmh`` of the segment when given, else ``speeds_kmh[class][terrain]``.
@@ -59,6 +60,7 @@ __all__ = [
     "MODES",
     "STATUSES",
     "ROAD_CIRCUITY",
+    "HIGH_GRADE_CIRCUITY",
     "RAIL_CIRCUITY",
     "TrunkParams",
     "TrunkNetwork",
@@ -72,12 +74,20 @@ __all__ = [
 MODES = ("road", "multimodal")
 #: Allowed segment statuses.
 STATUSES = ("operating", "under_construction", "planned")
-#: Circuity (road length / drawn length) by terrain, used when ``length_km`` is absent.
-#: Calibrated on the segments of ``roads.yaml`` that cite both a length and a drawn
-#: geometry (see :func:`gisxz.network.calibration.circuity_table`).
-ROAD_CIRCUITY: dict[str, float] = {"plain": 1.15, "hill": 1.25, "mountain": 1.35}
-#: Circuity of railways when no length is cited (track length / drawn length).
-RAIL_CIRCUITY: float = 1.15
+#: Circuity (road length / drawn length) of ordinary roads (second class, national, border)
+#: by terrain, used when ``length_km`` is absent: the median ratio of the segments of
+#: ``roads.yaml`` that cite a length (plain and hill pooled: 1.32; mountain: 1.60; see
+#: :func:`gisxz.network.calibration.circuity_table`).
+ROAD_CIRCUITY: dict[str, float] = {"plain": 1.32, "hill": 1.32, "mountain": 1.60}
+#: Circuity of high-grade roads (expressway, first class) in any terrain: their alignment
+#: cuts through with tunnels and bridges (cited segments: G5 Chengdu-Ya'an 1.15, G4218
+#: Qushui-Shigatse airport 1.09).
+HIGH_GRADE_CIRCUITY: float = 1.12
+_HIGH_GRADE = ("expressway", "first_class")
+#: Circuity of railways when no length is cited (track length / drawn length): the median
+#: of the lines whose total length is published (拉日 251 km: 1.13, 拉林 435.48 km: 1.02,
+#: 青藏 格尔木–拉萨 1142 km: 1.23).
+RAIL_CIRCUITY: float = 1.13
 #: Warn when a station's nearest road node is farther than this (km).
 MAX_ACCESS_KM: float = 40.0
 
@@ -102,7 +112,9 @@ class TrunkParams:
     Attributes
     ----------
     road_circuity : dict
-        Circuity by terrain for road segments without a cited length.
+        Circuity by terrain for ordinary road segments without a cited length.
+    high_grade_circuity : float
+        Circuity of expressway and first-class segments without a cited length.
     rail_circuity : float
         Circuity for rail segments without a cited length.
     access_min, transfer_min : float or None
@@ -112,13 +124,15 @@ class TrunkParams:
     """
 
     road_circuity: dict[str, float] = field(default_factory=lambda: dict(ROAD_CIRCUITY))
+    high_grade_circuity: float = HIGH_GRADE_CIRCUITY
     rail_circuity: float = RAIL_CIRCUITY
     access_min: float | None = None
     transfer_min: float | None = None
     speed_factor: dict[str, float] = field(default_factory=dict)
 
     def key(self) -> tuple:
-        return (tuple(sorted(self.road_circuity.items())), self.rail_circuity, self.access_min,
+        return (tuple(sorted(self.road_circuity.items())), self.high_grade_circuity,
+                self.rail_circuity, self.access_min,
                 self.transfer_min, tuple(sorted(self.speed_factor.items())))
 
 
@@ -266,7 +280,8 @@ def _read_roads(path: Path, places: _Places, params: TrunkParams) -> list[dict]:
         geom = _line_geometry(places, [a, *vias, b])
         drawn_km = geom.length / 1000.0
         length = _positive(seg, "length_km")
-        circ = float(params.road_circuity.get(ter, 1.0))
+        circ = (float(params.high_grade_circuity) if cls in _HIGH_GRADE
+                else float(params.road_circuity.get(ter, 1.0)))
         speed = _positive(seg, "speed_kmh")
         base_speed = float(speeds[cls][ter]) * float(params.speed_factor.get(cls, 1.0))
         out.append({
@@ -572,7 +587,7 @@ def _in_scenario(net: TrunkNetwork, scenario: str) -> np.ndarray:
             + ". Add it to scenarios.yaml to define a new one.")
     spec = net.scenarios[scenario]
     e = net.edges
-    keep = e["status"].isin(spec["statuses"]).to_numpy()
+    keep = np.array(e["status"].isin(spec["statuses"]), dtype=bool)
     ids = e["id"].to_numpy()
     lines = e["line"].to_numpy()
     if spec.get("exclude"):
@@ -580,7 +595,7 @@ def _in_scenario(net: TrunkNetwork, scenario: str) -> np.ndarray:
         keep &= ~ex
     if spec.get("include"):
         inc = np.isin(ids, list(spec["include"])) | np.isin(lines, list(spec["include"]))
-        keep |= inc & e["mode"].isin(["road", "rail"]).to_numpy()
+        keep |= inc & np.array(e["mode"].isin(["road", "rail"]), dtype=bool)
     return keep
 
 
@@ -641,7 +656,7 @@ def trunk_graph(*, scenario: str = "current", mode: str = "multimodal",
     keep = _in_scenario(net, scenario)
     e = net.edges
     if mode == "road":
-        keep &= (e["mode"] == "road").to_numpy()
+        keep &= np.array(e["mode"] == "road", dtype=bool)
     else:
         # access/transfer links only to stations that some kept rail edge serves
         rail_nodes = set(e.loc[keep & (e["mode"] == "rail").to_numpy(), "from_node"]) | set(
