@@ -13,23 +13,18 @@ from pathlib import Path
 import pandas as pd
 
 from .exceptions import OutputExistsError
-from .geopackage import atomic_output, write_layers
+from .geopackage import write_layers
 
 log = logging.getLogger(__name__)
 
-__all__ = ["run_main", "MAIN_OUTPUTS", "write_table"]
+__all__ = ["run_main", "MAIN_OUTPUTS"]
 
 #: Files the main job writes in its output folder.
-MAIN_OUTPUTS = ("xizang_plan.gpkg", "county_membership.csv", "three_hour_circle.csv",
-                "calibration.csv")
-
-
-def write_table(df: pd.DataFrame, path: str | Path, *, overwrite: bool = False) -> Path:
-    """Write a table as UTF-8 CSV with BOM (opens correctly in Excel), atomically."""
-    path = Path(path)
-    with atomic_output(path, overwrite=overwrite) as tmp:
-        df.to_csv(tmp, index=False, encoding="utf-8-sig")
-    return path
+MAIN_OUTPUTS = ("xizang_plan.gpkg", "county_membership.csv", "county_membership.xlsx",
+                "three_hour_circle.csv", "calibration.csv")
+#: Tables written at the top of the output folder with ASCII field names (stable columns for
+#: scripts); every table is also written with bilingual headers under ``tables/``.
+_TOP_TABLES = ("county_membership", "three_hour_circle", "calibration")
 
 
 def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
@@ -74,12 +69,9 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
         iso, circle_table = _circle.three_hour_circle()
         layers["three_hour_circle"] = iso
         tables["three_hour_circle"] = circle_table
-        try:
-            from .network.calibration import calibration_report
+        from .network.calibration import calibrate
 
-            tables["calibration"] = calibration_report()
-        except ImportError:
-            pass
+        tables["calibration"] = calibrate()
 
     try:
         from .analysis import derive_plan_layers
@@ -92,15 +84,20 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
         layers.update(new_layers)
         tables.update(new_tables)
 
+    from .overlay import write_table
+
     written = [write_layers(layers, out_dir / "xizang_plan.gpkg", overwrite=overwrite)]
-    for name in ("county_membership", "three_hour_circle", "calibration"):
+    for name in _TOP_TABLES:
         if name in tables:
             written.append(write_table(tables[name], out_dir / f"{name}.csv",
-                                       overwrite=overwrite))
+                                       overwrite=overwrite, headers="fields"))
+    if "county_membership" in tables:
+        written.append(write_table(tables["county_membership"],
+                                   out_dir / "county_membership.xlsx", overwrite=overwrite))
     for name, df in tables.items():
-        if name not in ("county_membership", "three_hour_circle", "calibration"):
-            written.append(write_table(df, out_dir / "tables" / f"{name}.csv",
-                                       overwrite=overwrite))
+        for suffix in (".csv", ".xlsx"):
+            written.append(write_table(df, out_dir / "tables" / f"{name}{suffix}",
+                                       overwrite=overwrite, sheet_name=name[:31]))
 
     if maps:
         try:

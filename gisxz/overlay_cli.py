@@ -1,0 +1,262 @@
+"""Command-line wrappers ``gisxz buffer``, ``gisxz overlay`` and ``gisxz summarize``.
+
+Each command reads its inputs, calls one library function
+(:func:`gisxz.buffers.buffer_bands`, :func:`gisxz.overlay.overlay_layers`,
+:func:`gisxz.overlay.summarize_by_unit`) and writes the result atomically.
+
+Inputs are written ``FILE.gpkg:layer``, a plain file path (``.shp``, ``.geojson``,
+``.gpkg`` with one layer …) or ``@layer`` for a layer of the built-in plan
+(:func:`gisxz.layers.build_layers`, e.g. ``@border_line``, ``@admin_county``).
+Outputs: ``.gpkg`` (layer named by ``--layer-name``), ``.geojson``, ``.csv`` or ``.xlsx``
+(tables with bilingual headers); an existing output needs ``--overwrite``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+import geopandas as gpd
+
+from .cli_common import handle_errors, overwrite_opt
+from .exceptions import GisxzError, MissingDataError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["buffer", "overlay", "summarize", "read_input", "write_output"]
+
+_TABLE = (".csv", ".xlsx")
+_VECTOR = (".gpkg", ".geojson", ".json", ".shp")
+_BUILTIN: dict = {}
+
+
+def _builtin(name: str) -> gpd.GeoDataFrame:
+    if not _BUILTIN:
+        from .layers import build_layers
+
+        _BUILTIN.update(build_layers())
+    if name not in _BUILTIN:
+        raise MissingDataError(f"@{name}: the built-in plan has no layer {name!r}; it has "
+                               f"{', '.join(_BUILTIN)}")
+    return _BUILTIN[name]
+
+
+def read_input(spec: str, *, what: str = "input") -> gpd.GeoDataFrame:
+    """Read ``FILE.gpkg:layer``, a file path, or ``@layer`` (built-in plan layer).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from shapely.geometry import Point
+    >>> p = os.path.join(tempfile.mkdtemp(), "p.geojson")
+    >>> gpd.GeoDataFrame(geometry=[Point(91, 29)], crs=4490).to_file(p)
+    >>> len(read_input(p))
+    1
+    """
+    import pyogrio
+
+    if spec.startswith("@"):
+        return _builtin(spec[1:])
+    path, layer = Path(spec), None
+    if not path.exists() and ":" in spec:
+        head, _, tail = spec.rpartition(":")
+        path, layer = Path(head), tail or None
+    if not path.exists():
+        raise MissingDataError(f"{what} {spec!r}: no such file. Give FILE.gpkg:layer, a "
+                               "file path (shp, geojson, gpkg) or @layer for a built-in "
+                               "plan layer")
+    try:
+        names = [n for n, _ in pyogrio.list_layers(path)]
+    except Exception as exc:  # pyogrio's DataSourceError and friends
+        raise MissingDataError(f"{what} {path} cannot be read as vector data: {exc}") from exc
+    names = [n for n in names if n not in ("layer_styles", "gisxz_sources")]
+    if layer is None:
+        if len(names) > 1:
+            raise GisxzError(f"{what} {path} holds several layers ({', '.join(names)}); "
+                             f"choose one: {path}:{names[0]}")
+        layer = names[0] if names else None
+    elif layer not in names:
+        raise MissingDataError(f"{what} {path} has no layer {layer!r}; it has "
+                               f"{', '.join(names)}")
+    gdf = gpd.read_file(path, layer=layer)
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
+        raise GisxzError(f"{what} {spec} has no geometry")
+    return gdf
+
+
+def write_output(gdf: gpd.GeoDataFrame, out: Path, *, overwrite: bool,
+                 layer_name: str) -> Path:
+    """Write a result by the suffix of ``out``: gpkg, geojson, shp, csv or xlsx."""
+    from .geopackage import atomic_output, write_layers
+    from .overlay import write_table
+
+    suffix = out.suffix.lower()
+    if suffix in _TABLE:
+        return write_table(gdf, out, overwrite=overwrite)
+    if suffix == ".gpkg":
+        return write_layers({layer_name: gdf}, out, overwrite=overwrite)
+    if suffix in (".geojson", ".json"):
+        with atomic_output(out, overwrite=overwrite) as tmp:
+            gdf.to_file(tmp, driver="GeoJSON")
+        return out
+    if suffix == ".shp":
+        raise GisxzError(f"{out}: shapefiles cannot hold Chinese field values safely; write "
+                         ".gpkg or .geojson instead")
+    raise GisxzError(f"output {out} must end in one of "
+                     f"{', '.join(_VECTOR[:3] + _TABLE)}")
+
+
+_out_opt = click.option("-o", "--out", "out", required=True,
+                        type=click.Path(dir_okay=False, path_type=Path),
+                        help="Output file: .gpkg, .geojson, .csv or .xlsx (tables have "
+                             "bilingual headers).")
+_reproject_opt = click.option("--reproject", is_flag=True, default=False,
+                              help="Reproject the second input to the first one's CRS "
+                                   "instead of refusing a CRS mismatch.")
+
+
+def _layer_name_opt(default: str):
+    return click.option("--layer-name", default=default, show_default=True,
+                        help="Layer name inside an output GeoPackage.")
+
+
+@click.command("buffer")
+@click.argument("src", metavar="INPUT")
+@click.argument("more", nargs=-1, metavar="[DISTANCE]...")
+@click.option("-d", "--distance", "distance", multiple=True,
+              help="Band distances, e.g. --distance 10 30 50 (or 10,30,50).")
+@click.option("--unit", type=click.Choice(["km", "m"]), default="km", show_default=True,
+              help="Unit of the distances (never degrees: buffers are computed in metres).")
+@click.option("--cumulative", is_flag=True, default=False,
+              help="Nested bands 0-10, 0-30, 0-50 instead of rings 0-10, 10-30, 30-50.")
+@click.option("--dissolve", is_flag=True, default=False,
+              help="Merge all features (or per --by value) before banding.")
+@click.option("--by", default=None, help="Column to dissolve by (implies --dissolve).")
+@click.option("--one-sided", "side", type=click.Choice(["inside", "outside"]), default=None,
+              help="Keep only the side inside/outside --within (or each polygon itself).")
+@click.option("--within", default=None, metavar="FILE:layer",
+              help="Polygon layer for --one-sided (e.g. @admin_province).")
+@_reproject_opt
+@_out_opt
+@_layer_name_opt("buffer")
+@overwrite_opt
+@handle_errors
+def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str,
+           cumulative: bool, dissolve: bool, by: str | None, side: str | None,
+           within: str | None, reproject: bool, out: Path, layer_name: str,
+           overwrite: bool) -> None:
+    """Distance bands around INPUT (points, lines or polygons), in metres.
+
+    \b
+    Example (the border belt, inside Xizang only):
+      gisxz buffer @border_line --distance 10 30 50 --dissolve \\
+          --one-sided inside --within @admin_province -o border_belt.gpkg
+    """
+    from .buffers import buffer_bands, parse_distances
+    from .geopackage import check_overwrite
+
+    dists = parse_distances([*distance, *more], name="--distance")
+    check_overwrite(out, overwrite)
+    gdf = read_input(src, what="INPUT")
+    mask = read_input(within, what="--within") if within else None
+    res = buffer_bands(gdf, dists, unit=unit, cumulative=cumulative, dissolve=dissolve, by=by,
+                       within=mask, side=side, reproject=reproject, name=src)
+    write_output(res, out, overwrite=overwrite, layer_name=layer_name)
+    click.echo(f"wrote {len(res)} band feature(s) to {out}")
+
+
+@click.command("overlay")
+@click.argument("left", metavar="LEFT")
+@click.argument("right", metavar="RIGHT")
+@click.option("--how", type=click.Choice(["intersection", "union", "difference",
+                                          "symmetric_difference", "identity", "clip"]),
+              default="intersection", show_default=True, help="The overlay operation.")
+@_reproject_opt
+@_out_opt
+@_layer_name_opt("overlay")
+@overwrite_opt
+@handle_errors
+def overlay(left: str, right: str, how: str, reproject: bool, out: Path, layer_name: str,
+            overwrite: bool) -> None:
+    """Overlay LEFT with RIGHT: intersection, union, difference, clip …
+
+    A CRS mismatch is refused (naming both CRSs) unless --reproject is given.
+
+    \b
+    Example: the counties cut to the railway belt
+      gisxz overlay @admin_county belt.gpkg:buffer --how clip -o counties_in_belt.gpkg
+    """
+    from .geopackage import check_overwrite
+    from .overlay import overlay_layers
+
+    check_overwrite(out, overwrite)
+    a = read_input(left, what="LEFT")
+    b = read_input(right, what="RIGHT")
+    res = overlay_layers(a, b, how=how, reproject=reproject, names=(left, right))
+    write_output(res, out, overwrite=overwrite, layer_name=layer_name)
+    click.echo(f"wrote {len(res)} feature(s) to {out}")
+
+
+@click.command("summarize")
+@click.argument("units", metavar="UNITS")
+@click.argument("layer", metavar="LAYER")
+@click.option("--by", default=None, help="Column of LAYER to summarize separately (e.g. "
+                                         "band_label).")
+@click.option("--points", default=None, metavar="FILE:layer",
+              help="Points to count and list (e.g. @places); grouped by their 'kind'.")
+@click.option("--kinds", default=",".join(("county_seat", "prefecture_seat", "land_port",
+                                           "airport", "station")), show_default=True,
+              help="Point kinds to count (comma-separated; 'all' for every kind).")
+@click.option("--population/--no-population", default=False, show_default=True,
+              help="Add the built-in 2020 county population (units keyed by adcode).")
+@click.option("--population-file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="CSV with adcode,population_2020 instead of the built-in "
+                                 "figures.")
+@click.option("--unit-id", default="adcode", show_default=True, help="Id column of UNITS.")
+@click.option("--unit-name", default="name_zh", show_default=True,
+              help="Name column of UNITS.")
+@click.option("--all-units", is_flag=True, default=False,
+              help="Keep units the layer does not reach (zeros).")
+@_reproject_opt
+@_out_opt
+@_layer_name_opt("summary")
+@overwrite_opt
+@handle_errors
+def summarize(units: str, layer: str, by: str | None, points: str | None, kinds: str,
+              population: bool, population_file: Path | None, unit_id: str, unit_name: str,
+              all_units: bool, reproject: bool, out: Path, layer_name: str,
+              overwrite: bool) -> None:
+    """Summarize LAYER (a belt, a zone) by admin UNITS.
+
+    Per unit: area inside (km²), share of the unit, share of the layer, points inside
+    (counts and names) and, with --population, area-weighted population.
+
+    \b
+    Example: which counties and seats are in the border belt, per band
+      gisxz summarize @admin_county belt.gpkg:buffer --by band_label \\
+          --points @places --population -o border_belt.xlsx
+    """
+    import pandas as pd
+
+    from .geopackage import check_overwrite
+    from .overlay import summarize_by_unit
+
+    check_overwrite(out, overwrite)
+    u = read_input(units, what="UNITS")
+    lay = read_input(layer, what="LAYER")
+    pts = read_input(points, what="--points") if points else None
+    pop = None
+    if population_file is not None:
+        if not population_file.exists():
+            raise MissingDataError(f"--population-file {population_file}: no such file")
+        pop = pd.read_csv(population_file, encoding="utf-8-sig")
+    elif population:
+        pop = True
+    kind_list = None if kinds.strip().lower() == "all" else [
+        k.strip() for k in kinds.split(",") if k.strip()]
+    res = summarize_by_unit(u, lay, by=by, points=pts, point_kinds=kind_list, population=pop,
+                            unit_id=unit_id, unit_name=unit_name, keep_all=all_units,
+                            reproject=reproject)
+    write_output(res, out, overwrite=overwrite, layer_name=layer_name)
+    click.echo(f"wrote {len(res)} row(s) to {out}")
