@@ -9,7 +9,6 @@ Outputs are written atomically and never replace an existing file without
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,7 +17,8 @@ import click
 import geopandas as gpd
 import pandas as pd
 
-from ..exceptions import GisxzError, NetworkError
+from ..cli_common import handle_errors
+from ..exceptions import NetworkError
 
 log = logging.getLogger(__name__)
 
@@ -57,32 +57,12 @@ def _is_option(arg: str) -> bool:
         return True
 
 
-def _errors(func: Callable) -> Callable:
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except GisxzError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    return wrapper
-
-
 # -- output ------------------------------------------------------------------------------
 def write_table(df: pd.DataFrame, path: str | Path, *, overwrite: bool = False) -> Path:
-    """Write a table to ``.csv`` (UTF-8) or ``.xlsx`` atomically; refuse to overwrite."""
-    from ..geopackage import atomic_output
+    """Write a table to ``.csv`` or ``.xlsx`` atomically with ASCII field-name headers."""
+    from ..overlay import write_table as _write
 
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise GisxzError(f"table output {path} must end in .csv or .xlsx (or .gpkg for layers)")
-    with atomic_output(path, overwrite=overwrite) as tmp:
-        if suffix == ".csv":
-            df.to_csv(tmp, index=False, encoding="utf-8")
-        else:
-            df.to_excel(tmp, index=False)
-    return path
+    return _write(df, path, overwrite=overwrite, headers="fields")
 
 
 def write_geo(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str,
@@ -207,7 +187,7 @@ def access() -> None:
               help="Half-width of the band around reached roads, metres "
                    "[default: 5000 on the trunk network, 100 on OSM].")
 @_graph_opts
-@_errors
+@handle_errors
 def iso_cmd(names, coords, hours, minutes, per_origin, buffer_m, scenarios, modes, network, out,
             overwrite) -> None:
     """Isochrones that follow the network (default 1, 2 and 3 hours).
@@ -241,7 +221,7 @@ def iso_cmd(names, coords, hours, minutes, per_origin, buffer_m, scenarios, mode
 @click.option("--wide", is_flag=True, help="Print/write a matrix (origins x destinations) "
               "instead of the long format.")
 @_graph_opts
-@_errors
+@handle_errors
 def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, out,
            overwrite) -> None:
     """Origin-destination travel times (minutes), long format.
@@ -274,7 +254,7 @@ def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, 
 @click.option("--facility-kind", "kinds", multiple=True, metavar="KIND...",
               help="Facilities: every gazetteer place of these kinds [default: airport].")
 @_graph_opts
-@_errors
+@handle_errors
 def nearest_cmd(names, coords, facilities, kinds, scenarios, modes, network, out,
                 overwrite) -> None:
     """Nearest facility of each origin and its travel time.
@@ -309,7 +289,7 @@ def nearest_cmd(names, coords, facilities, kinds, scenarios, modes, network, out
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Output .csv or .xlsx.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
-@_errors
+@handle_errors
 def score_cmd(minutes, half_life, kinds, scenarios, modes, out, overwrite) -> None:
     """Accessibility per county: population within reach, gravity, 2SFCA.
 
@@ -331,7 +311,7 @@ def score_cmd(minutes, half_life, kinds, scenarios, modes, out, overwrite) -> No
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Output .csv or .xlsx.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
-@_errors
+@handle_errors
 def calibrate_cmd(scenario, out, overwrite) -> None:
     """Modelled versus published travel times (layers/network/travel_times.yaml)."""
     from .calibration import calibrate
@@ -352,7 +332,7 @@ def calibrate_cmd(scenario, out, overwrite) -> None:
 @click.option("--table", "table", type=click.Path(dir_okay=False, path_type=Path),
               help="Table of seats (.csv or .xlsx).")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
-@_errors
+@handle_errors
 def circle_cmd(hours, scenarios, modes, out, table, overwrite) -> None:
     """The three-hour economic circle from Lhasa: isochrones and the seats inside."""
     from .circle import three_hour_circle

@@ -244,6 +244,19 @@ def _line_geometry(places: _Places, rows: list[pd.Series]) -> LineString:
     return LineString(places.xy(rows))
 
 
+def _endpoints(places: _Places, seg: Node) -> tuple[pd.Series, list[pd.Series], pd.Series]:
+    """The ``from`` place, the ``via`` places and the ``to`` place of a segment."""
+    a = places.get(seg.get("from"), seg, "from")
+    b = places.get(seg.get("to"), seg, "to")
+    via = seg.get("via") or []
+    if not isinstance(via, list):
+        raise seg.error("via must be a list of place names", key="via")
+    vias = [places.get(v, seg, "via") for v in via]
+    if a["id"] == b["id"]:
+        raise seg.error(f"from and to are the same place {a['name_zh']!r}", key="to")
+    return a, vias, b
+
+
 def _read_roads(path: Path, places: _Places, params: TrunkParams) -> list[dict]:
     doc = _doc(path, _ROAD_SCHEMA)
     speeds = require(doc, "speeds_kmh", dict)
@@ -262,14 +275,7 @@ def _read_roads(path: Path, places: _Places, params: TrunkParams) -> list[dict]:
             raise DuplicateIdError(f"duplicate segment id {sid!r} (first at line {seen[sid]}); "
                                    "give each segment its own id", path=str(path), line=seg.line)
         seen[sid] = seg.line
-        a = places.get(seg.get("from"), seg, "from")
-        b = places.get(seg.get("to"), seg, "to")
-        via = seg.get("via") or []
-        if not isinstance(via, list):
-            raise seg.error("via must be a list of place names", key="via")
-        vias = [places.get(v, seg, "via") for v in via]
-        if a["id"] == b["id"]:
-            raise seg.error(f"from and to are the same place {a['name_zh']!r}", key="to")
+        a, vias, b = _endpoints(places, seg)
         cls = seg.get("class")
         if cls not in _CLASSES:
             raise seg.error(f"class is {cls!r}; use one of {', '.join(_CLASSES)}", key="class")
@@ -323,14 +329,7 @@ def _read_rail(path: Path, places: _Places, params: TrunkParams) -> tuple[list[d
                 raise DuplicateIdError(f"duplicate rail id {sid!r} (first at line {seen[sid]})",
                                        path=str(path), line=seg.line)
             seen[sid] = seg.line
-            a = places.get(seg.get("from"), seg, "from")
-            b = places.get(seg.get("to"), seg, "to")
-            via = seg.get("via") or []
-            if not isinstance(via, list):
-                raise seg.error("via must be a list of place names", key="via")
-            vias = [places.get(v, seg, "via") for v in via]
-            if a["id"] == b["id"]:
-                raise seg.error(f"from and to are the same station {a['name_zh']!r}", key="to")
+            a, vias, b = _endpoints(places, seg)
             geom = _line_geometry(places, [a, *vias, b])
             drawn_km = geom.length / 1000.0
             length = _positive(seg, "length_km")
