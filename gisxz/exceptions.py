@@ -20,6 +20,10 @@ __all__ = [
     "OutputExistsError",
     "NetworkError",
     "UnknownScenarioError",
+    "MapError",
+    "MissingLayerError",
+    "MissingGlyphError",
+    "TiandituTokenError",
 ]
 
 
@@ -103,3 +107,22 @@ class UnknownScenarioError(GisxzError, KeyError):
 
     def __str__(self) -> str:
         return self.args[0]
+
+
+class MapError(GisxzError, ValueError):
+    """A map cannot be drawn as asked (bad option, unknown field, bad extent)."""
+
+
+class MissingLayerError(MapError, KeyError):
+    """A layer a map needs is not among the layers given."""
+
+    def __str__(self) -> str:  # KeyError would otherwise repr() the message
+        return self.args[0]
+
+
+class MissingGlyphError(MapError):
+    """A label contains characters that the CJK font cannot draw."""
+
+
+class TiandituTokenError(MapError):
+    """The 天地图 (Tianditu) basemap was asked for without a token."""

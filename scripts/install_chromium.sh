@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install Debian's Chromium, ChromeDriver and a CJK font for the browser tests
+# (tests/test_maps_browser.py), when missing. Idempotent; needs root or sudo.
+# The tests skip (with a reason) when Chromium is not installed.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+# a CJK font so that Chinese labels render in screenshots (not needed for the tests to pass)
+fc-list 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -eq 0 ]; then
+  echo "chromium, chromedriver and a CJK font are installed"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "install_chromium.sh: need root (or sudo) to install: ${need[*]}" >&2; exit 1
+  fi
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install_chromium.sh: apt-get not found; install ${need[*]} with your package manager" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+command -v chromium >/dev/null && chromium --version || true

@@ -1,0 +1,124 @@
+"""The overview web map as a person sees it: headless Chromium, offline basemap, no network.
+
+Needs Debian's chromium (and chromium-driver for the interaction test), installed by
+``scripts/install_chromium.sh``; skipped with that reason when Chromium is missing.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from gisxz.maps.web import layer_titles, web_map, write_web_map
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+_SKIP = "chromium is not installed; run scripts/install_chromium.sh (Debian: chromium)"
+# Chromium's own flags for a closed network; every host lookup fails, so a page that
+# needed a CDN would show errors.
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1400,1000"]
+
+
+@pytest.fixture(scope="module")
+def overview(layers, tmp_path_factory):
+    if CHROMIUM is None:
+        pytest.skip(_SKIP)
+    path = tmp_path_factory.mktemp("web") / "overview.html"
+    write_web_map(layers, path, basemaps="none")
+    return path, layer_titles(web_map(layers))
+
+
+def _run_chromium(*args: str) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
+                              capture_output=True, text=True, timeout=120)
+
+
+def _console_errors(stderr: str) -> list[str]:
+    lines = [ln for ln in stderr.splitlines() if ":CONSOLE" in ln]
+    return [ln for ln in lines if re.search(r"Uncaught|Error|Failed to load", ln)]
+
+
+def test_overview_renders_without_js_errors(overview):
+    path, titles = overview
+    proc = _run_chromium("--enable-logging=stderr", "--v=0", "--virtual-time-budget=8000",
+                         "--dump-dom", path.as_uri())
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert _console_errors(proc.stderr) == []
+    dom = proc.stdout
+    # the map drew its features (SVG paths) and its controls
+    assert dom.count("leaflet-interactive") > 50
+    for cls in ("leaflet-control-layers", "leaflet-control-scale", "leaflet-control-measure",
+                "leaflet-control-zoom-fullscreen", "gx-legend"):
+        assert cls in dom, cls
+    block = dom[dom.index("leaflet-control-layers-overlays"):]
+    names = [_html.unescape(n).strip() for n in re.findall(r"<span>\s*([^<]*)</span>", block)]
+    for title in titles:
+        assert title in names, f"{title!r} not in the layer control"
+
+
+def test_screenshot(overview, tmp_path):
+    path, _ = overview
+    shot = tmp_path / "overview.png"
+    proc = _run_chromium(f"--screenshot={shot}", "--virtual-time-budget=8000", "--hide-scrollbars",
+                         path.as_uri())
+    assert proc.returncode == 0 and shot.exists() and shot.stat().st_size > 20_000
+
+
+def test_legend_toggles_with_layer(overview):
+    if CHROMEDRIVER is None:
+        pytest.skip("chromedriver is not installed; run scripts/install_chromium.sh "
+                    "(Debian: chromium-driver)")
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed "
+                                    "(pip install -e .[test])")
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    path, titles = overview
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp()
+    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    try:
+        driver.get(path.as_uri())
+        driver.implicitly_wait(5)
+        labels = driver.find_elements(By.CSS_SELECTOR, ".leaflet-control-layers-overlays label")
+        shown = [lab.text.strip() for lab in labels]
+        assert shown == titles
+        severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert severe == []
+        # untick the first visible layer: its legend block disappears, and comes back
+        i = next(k for k, lab in enumerate(labels)
+                 if lab.find_element(By.TAG_NAME, "input").is_selected())
+        box = labels[i].find_element(By.TAG_NAME, "input")
+        blocks = driver.find_elements(By.CSS_SELECTOR, ".gx-legend .gx-block")
+        block = next(b for b in blocks if titles[i] in b.text.replace("\n", " "))
+        assert block.is_displayed()
+        box.click()
+        assert not block.is_displayed()
+        box.click()
+        assert block.is_displayed()
+        # a feature's tooltip is bilingual HTML (hover a place marker)
+        assert driver.execute_script("return document.querySelectorAll("
+                                     "'path.leaflet-interactive').length") > 50
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_skip_reason_names_installer():
+    assert "install_chromium.sh" in _SKIP and Path(__file__).parents[1].joinpath(
+        "scripts", "install_chromium.sh").exists()
