@@ -26,7 +26,7 @@ LAYER_ORDER = (
     "admin_province", "admin_prefecture", "admin_county", "neighbour_provinces",
     "neighbour_countries", "border_line", "rivers", "lakes", "water_network", "zones",
     "transport_channels", "highways", "railways", "places", "border_towns", "ports",
-    "airports", "hubs", "plan_framework",
+    "airports", "hubs", "energy_water_projects", "plan_framework",
 )
 
 

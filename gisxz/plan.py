@@ -342,7 +342,7 @@ def build_plan_layers(*, gazetteer: Gazetteer | None = None, plan_dir: str | Pat
     --------
     >>> layers = build_plan_layers()
     >>> sorted(layers)[:3]
-    ['airports', 'border_towns', 'hubs']
+    ['airports', 'border_towns', 'energy_water_projects']
     """
     ctx = _Context(gazetteer or default_gazetteer(), data_source)
     out = {}

@@ -29,6 +29,7 @@ SCHEMAS = {
     "hubs": COMMON + ["level"],
     "border_towns": COMMON,
     "plan_framework": COMMON,
+    "energy_water_projects": COMMON + ["place_id", "adcode", "river"],
 }
 
 
