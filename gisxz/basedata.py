@@ -247,7 +247,7 @@ def border_line(*, data_source: str | None = None, tolerance_m: float = 250.0,
     Examples
     --------
     >>> b = border_line()
-    >>> 3000 < b["length_km"].sum() < 5000
+    >>> bool(3000 < b["length_km"].sum() < 5000)
     True
     """
     prov = admin_province(data_source=data_source).to_crs(metric_crs())

@@ -109,7 +109,7 @@ def build_layers(*, data_source: str | None = None, yihe: str | None = None,
     Examples
     --------
     >>> layers = build_layers()
-    >>> layers["places"].crs.to_epsg(), (layers["places"]["kind"] == "county_seat").sum()
+    >>> layers["places"].crs.to_epsg(), int((layers["places"]["kind"] == "county_seat").sum())
     (4490, 74)
     """
     gz = gazetteer or default_gazetteer()
