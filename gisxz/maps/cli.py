@@ -65,6 +65,18 @@ _recipes_dir_opt = click.option("--recipes-dir", type=click.Path(file_okay=False
                                 default=None, help="Folder of the recipes (default maps/).")
 
 
+def _drawable(recs: list, layers: dict):
+    """The recipes whose required layers are present; with several recipes, the others are
+    skipped with a message (a single recipe goes on and fails with a clear error)."""
+    for rec in recs:
+        missing = [n for n in rec.required_layers() if n not in layers]
+        if missing and len(recs) > 1:
+            click.echo(f"skipped {rec.name}: layer(s) {', '.join(missing)} not available",
+                       err=True)
+            continue
+        yield rec
+
+
 @map.command("list")
 @_recipes_dir_opt
 @handle_errors
@@ -122,12 +134,7 @@ def web_cmd(recipes: tuple[str, ...], all_recipes: bool, out: Path | None,
     out_dir = out if (out is not None and not single) else Path("out/maps")
     opts = {"basemaps": list(basemaps) or ["none"], "tianditu_token": tianditu_token,
             "offline": not online, "simplify_m": simplify_m}
-    for rec in recs:
-        missing = [n for n in rec.required_layers() if n not in layers]
-        if missing and len(recs) > 1:
-            click.echo(f"skipped {rec.name}: layer(s) {', '.join(missing)} not available",
-                       err=True)
-            continue
+    for rec in _drawable(recs, layers):
         target = out if single else out_dir / f"{rec.name}.html"
         path = write_web_map(layers, target, recipe=rec, overwrite=overwrite, **opts)
         click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
@@ -169,12 +176,7 @@ def static_cmd(recipes: tuple[str, ...], all_recipes: bool, out_dir: Path,
         raise click.UsageError("name at least one recipe (e.g. 'gisxz map static zones') or "
                                "pass --all; 'gisxz map list' lists them")
     layers = load_map_layers(gpkg, data_source=data_source)
-    for rec in recs:
-        missing = [n for n in rec.required_layers() if n not in layers]
-        if missing and len(recs) > 1:
-            click.echo(f"skipped {rec.name}: layer(s) {', '.join(missing)} not available",
-                       err=True)
-            continue
+    for rec in _drawable(recs, layers):
         for path in render_figure(layers, rec, out_dir, overwrite=overwrite,
                                   formats=list(formats) or None, dem=dem):
             click.echo(f"wrote {path}")
