@@ -40,3 +40,22 @@ def test_place_lookup_and_unknown():
 def test_layers_on_missing_file(tmp_path):
     res = CliRunner().invoke(cli, ["layers", str(tmp_path / "none.gpkg")])
     assert res.exit_code == 1 and "no such file" in res.output
+
+
+def test_main_job_without_maps_and_refusal(tmp_path):
+    import pandas as pd
+
+    runner = CliRunner()
+    res = runner.invoke(cli, ["-q", "run", "--no-maps", "--no-progress", "-o", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    members = pd.read_csv(tmp_path / "county_membership.csv", encoding="utf-8-sig")
+    assert len(members) == 74
+    assert {"adcode", "name_zh", "prefecture_zh", "border_county"} <= set(members.columns)
+    circle = pd.read_csv(tmp_path / "three_hour_circle.csv", encoding="utf-8-sig")
+    assert {"name_zh", "adcode", "scenario", "mode", "travel_time_min", "within_3h"} <= set(
+        circle.columns)
+    assert set(circle["scenario"]) == {"current", "plan"}
+    before = (tmp_path / "xizang_plan.gpkg").stat().st_mtime_ns
+    res = runner.invoke(cli, ["run", "--no-maps", "-o", str(tmp_path)])
+    assert res.exit_code == 1 and "--overwrite" in res.output
+    assert (tmp_path / "xizang_plan.gpkg").stat().st_mtime_ns == before
