@@ -73,3 +73,27 @@ def test_network_file_without_crs_is_refused(tmp_path, g):
     ok = tmp_path / "edges_ok.gpkg"
     edges.to_file(ok)
     assert graph_from_file(ok).n_edges == len(edges)
+
+
+def test_graph_from_pbf_matches_xml(tmp_path, g):
+    osmium = pytest.importorskip("osmium")
+    import bz2
+
+    xml = tmp_path / "west-oakland.osm"
+    xml.write_bytes(bz2.decompress(OAKLAND.read_bytes()))
+    pbf = tmp_path / "west-oakland.osm.pbf"
+    writer = osmium.SimpleWriter(str(pbf))
+    try:
+        for obj in osmium.FileProcessor(str(xml)):
+            writer.add(obj)
+    finally:
+        writer.close()
+    gp = graph_from_file(pbf)
+    # osmnx simplifies the XML graph (fewer nodes); the same streets must come out
+    assert gp.edges["length_m"].sum() == pytest.approx(g.edges["length_m"].sum(), rel=1e-3)
+    assert set(gp.edges["highway"]) == set(g.edges["highway"])
+    pts = gpd.GeoDataFrame({"name": ["a", "b"]},
+                           geometry=[Point(-122.3, 37.808), Point(-122.2995, 37.807)], crs=4326)
+    t_xml = od_matrix(pts, graph=g).set_index(["origin", "destination"])["travel_time_min"]
+    t_pbf = od_matrix(pts, graph=gp).set_index(["origin", "destination"])["travel_time_min"]
+    assert t_pbf["a", "b"] == pytest.approx(t_xml["a", "b"], rel=0.1)
