@@ -109,26 +109,18 @@ def run(out_dir: Path, yihe: str | None, maps: bool, overwrite: bool,
         click.echo(f"wrote {path}")
 
 
-def _register_optional() -> None:
-    """Attach the command groups of the analysis and map modules."""
-    import importlib
+def _register_groups() -> None:
+    """Attach the commands of the analysis, accessibility and map modules."""
+    from .maps.cli import map as map_group
+    from .network.cli import access
+    from .overlay_cli import buffer, overlay, summarize
 
-    for module, names in (("gisxz.overlay_cli", ("buffer", "overlay", "summarize")),
-                          ("gisxz.network.cli", ("access",)),
-                          ("gisxz.maps.cli", ("map",))):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:  # module not part of this build
-            if exc.name and exc.name.startswith("gisxz"):
-                continue
-            raise
-        for name in names:
-            cmd = getattr(mod, name, None) or getattr(mod, f"{name}_cmd", None)
-            if cmd is not None:
-                cli.add_command(cmd, name)
+    for name, cmd in (("buffer", buffer), ("overlay", overlay), ("summarize", summarize),
+                      ("access", access), ("map", map_group)):
+        cli.add_command(cmd, name)
 
 
-_register_optional()
+_register_groups()
 
 
 def main() -> None:

@@ -58,53 +58,36 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     layers = build_layers(data_source=data_source, yihe=yihe)
     tables: dict[str, pd.DataFrame] = {}
 
-    circle_table = None
-    try:
-        from .network import circle as _circle
-    except ImportError:
-        _circle = None
-        log.warning("network module not available: skipping the three-hour circle")
-    if _circle is not None:
-        log.info("computing the three-hour economic circle")
-        iso, circle_table = _circle.three_hour_circle()
-        layers["three_hour_circle"] = iso
-        tables["three_hour_circle"] = circle_table
-        from .network.calibration import calibrate
+    from .analysis import derive_plan_layers
+    from .network.calibration import calibrate
+    from .network.circle import three_hour_circle
 
-        tables["calibration"] = calibrate()
+    log.info("computing the three-hour economic circle")
+    iso, circle_table = three_hour_circle()
+    layers["three_hour_circle"] = iso
+    tables["three_hour_circle"] = circle_table
+    tables["calibration"] = calibrate()
 
-    try:
-        from .analysis import derive_plan_layers
-    except ImportError:
-        derive_plan_layers = None
-        log.warning("analysis module not available: skipping belts and membership")
-    if derive_plan_layers is not None:
-        log.info("deriving belts, zones and county membership")
-        new_layers, new_tables = derive_plan_layers(layers, circle_table=circle_table)
-        layers.update(new_layers)
-        tables.update(new_tables)
+    log.info("deriving belts, zones and county membership")
+    new_layers, new_tables = derive_plan_layers(layers, circle_table=circle_table)
+    layers.update(new_layers)
+    tables.update(new_tables)
 
     from .overlay import write_table
 
     written = [write_layers(layers, out_dir / "xizang_plan.gpkg", overwrite=overwrite)]
     for name in _TOP_TABLES:
-        if name in tables:
-            written.append(write_table(tables[name], out_dir / f"{name}.csv",
-                                       overwrite=overwrite, headers="fields"))
-    if "county_membership" in tables:
-        written.append(write_table(tables["county_membership"],
-                                   out_dir / "county_membership.xlsx", overwrite=overwrite))
+        written.append(write_table(tables[name], out_dir / f"{name}.csv",
+                                   overwrite=overwrite, headers="fields"))
+    written.append(write_table(tables["county_membership"], out_dir / "county_membership.xlsx",
+                               overwrite=overwrite))
     for name, df in tables.items():
         for suffix in (".csv", ".xlsx"):
             written.append(write_table(df, out_dir / "tables" / f"{name}{suffix}",
                                        overwrite=overwrite, sheet_name=name[:31]))
 
     if maps:
-        try:
-            from .maps import write_main_maps
-        except ImportError:
-            write_main_maps = None
-            log.warning("maps module not available: skipping maps")
-        if write_main_maps is not None:
-            written.extend(write_main_maps(layers, out_dir / "maps", overwrite=overwrite))
+        from .maps import write_main_maps
+
+        written.extend(write_main_maps(layers, out_dir / "maps", overwrite=overwrite))
     return written
