@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .exceptions import OutputExistsError
-from .geopackage import write_layers
+from gisxz.exceptions import OutputExistsError
+from gisxz.io.geopackage import write_layers
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +52,15 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
             "them or choose another --out-dir")
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    from .layers import build_layers
+    from gisxz.plan.build import build_layers
 
     log.info("building plan layers")
     layers = build_layers(data_source=data_source, yihe=yihe)
     tables: dict[str, pd.DataFrame] = {}
 
-    from .analysis import derive_plan_layers
-    from .network.calibration import calibrate
-    from .network.circle import three_hour_circle
+    from gisxz.network.calibration import calibrate
+    from gisxz.network.circle import three_hour_circle
+    from gisxz.plan.derived import derive_plan_layers
 
     log.info("computing the three-hour economic circle")
     iso, circle_table = three_hour_circle()
@@ -73,7 +73,7 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     layers.update(new_layers)
     tables.update(new_tables)
 
-    from .overlay import write_table
+    from gisxz.spatial.overlay import write_table
 
     written = [write_layers(layers, out_dir / "xizang_plan.gpkg", overwrite=overwrite)]
     for name in _TOP_TABLES:
@@ -87,7 +87,7 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
                                        overwrite=overwrite, sheet_name=name[:31]))
 
     if maps:
-        from .maps import write_main_maps
+        from gisxz.maps import write_main_maps
 
         written.extend(write_main_maps(layers, out_dir / "maps", overwrite=overwrite))
     return written

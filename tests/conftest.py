@@ -22,14 +22,14 @@ def _no_progress():
 
 @pytest.fixture(scope="session")
 def layers():
-    from gisxz.layers import build_layers
+    from gisxz.plan.build import build_layers
 
     return build_layers()
 
 
 @pytest.fixture(scope="session")
 def plan_gpkg(layers, tmp_path_factory):
-    from gisxz.geopackage import write_layers
+    from gisxz.io.geopackage import write_layers
 
     path = tmp_path_factory.mktemp("gpkg") / "xizang_plan.gpkg"
     return write_layers(layers, path)

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from gisxz.analysis import border_counties, derive_plan_layers
-from gisxz.crs import metric_crs
+from gisxz.base.population import XIZANG_TOTAL_2020, county_population, population_path
+from gisxz.core.crs import metric_crs
 from gisxz.exceptions import MissingDataError, PlanFileError
-from gisxz.population import XIZANG_TOTAL_2020, county_population, population_path
+from gisxz.plan.derived import border_counties, derive_plan_layers
 
 KM = 1000.0
 Y0 = 3_300_000.0

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import shapely
 
-from gisxz import basedata
-from gisxz.crs import metric_crs
+from gisxz.base import geography as basedata
+from gisxz.core.crs import metric_crs
 
 
 def test_admin_counts_and_crs(layers):

@@ -13,9 +13,9 @@ from geopandas.testing import assert_geodataframe_equal
 from pyproj import Geod
 from shapely.geometry import LineString, Point, Polygon, box
 
-from gisxz.buffers import BAND_COLUMNS, buffer_bands, parse_distances, repair_geometries
-from gisxz.crs import metric_crs
+from gisxz.core.crs import metric_crs
 from gisxz.exceptions import CRSMismatchError, GisxzError, MissingCRSError
+from gisxz.spatial.buffers import BAND_COLUMNS, buffer_bands, parse_distances, repair_geometries
 
 KM = 1000.0
 # a 32-gon (quad_segs=8) has this fraction of its circle's area

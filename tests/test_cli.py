@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from gisxz.cli import cli
+from gisxz.cli.main import cli
 
 
 def test_help_on_every_command():

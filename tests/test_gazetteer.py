@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from gisxz.base.gazetteer import Gazetteer, default_gazetteer, load_gazetteer
 from gisxz.exceptions import DuplicateIdError, PlanFileError, UnknownPlaceError
-from gisxz.gazetteer import Gazetteer, default_gazetteer, load_gazetteer
-from gisxz.layers import check_places_in_counties
+from gisxz.plan.build import check_places_in_counties
 
 
 def test_every_point_inside_the_county_it_names(layers):

@@ -7,8 +7,8 @@ import pytest
 from shapely.geometry import Point
 
 from gisxz.exceptions import GisxzError, OutputExistsError
-from gisxz.geopackage import list_layers, read_layer, write_layers
-from gisxz.layers import LAYER_ORDER
+from gisxz.io.geopackage import list_layers, read_layer, write_layers
+from gisxz.plan.build import LAYER_ORDER
 
 REQUIRED = ["admin_province", "admin_prefecture", "admin_county", "places", "border_line",
             "transport_channels", "highways", "railways", "water_network", "rivers", "lakes",

@@ -14,7 +14,7 @@ from PIL import Image
 from pyproj import Geod, Transformer
 from shapely.geometry import Point
 
-from gisxz.crs import metric_crs
+from gisxz.core.crs import metric_crs
 from gisxz.exceptions import MissingGlyphError, MissingLayerError, PlanFileError
 from gisxz.maps.recipes import PAGE_SIZES_MM, load_recipe, load_recipes
 from gisxz.maps.static import check_glyphs, draw_figure, render_figure
@@ -164,7 +164,7 @@ def test_recipe_errors_name_file_and_line(tmp_path, body, line, words):
 
 
 def test_cli_static(plan_gpkg, tmp_path):
-    from gisxz.cli import cli
+    from gisxz.cli.main import cli
 
     r = CliRunner().invoke(cli, ["map", "static", "water_network", "--gpkg", str(plan_gpkg),
                                  "-o", str(tmp_path), "--format", "png"])

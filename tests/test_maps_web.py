@@ -124,7 +124,7 @@ def test_theme_web_maps(layers, tmp_path):
 
 
 def test_cli_web(tmp_path, plan_gpkg):
-    from gisxz.cli import cli
+    from gisxz.cli.main import cli
 
     out = tmp_path / "o.html"
     r = CliRunner().invoke(cli, ["map", "web", "zones", "--gpkg", str(plan_gpkg), "-o",

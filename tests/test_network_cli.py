@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from click.testing import CliRunner
 
-from gisxz.network.cli import access
+from gisxz.cli.access import access
 
 
 def test_iso_on_embedded_network(tmp_path):

@@ -12,10 +12,10 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import Point, Polygon, box
 
-from gisxz.buffers import buffer_bands
-from gisxz.crs import metric_crs
+from gisxz.core.crs import metric_crs
 from gisxz.exceptions import CRSMismatchError, GisxzError, OutputExistsError
-from gisxz.overlay import (
+from gisxz.spatial.buffers import buffer_bands
+from gisxz.spatial.overlay import (
     bilingual_headers,
     clip,
     difference,

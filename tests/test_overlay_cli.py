@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from shapely.geometry import LineString, Point, box
 
-from gisxz.cli import cli
-from gisxz.crs import metric_crs
+from gisxz.cli.main import cli
+from gisxz.core.crs import metric_crs
 
 KM = 1000.0
 Y0 = 3_300_000.0

@@ -12,7 +12,7 @@ from gisxz.exceptions import (
     PlanFileError,
     UnknownPlaceError,
 )
-from gisxz.plan import build_plan_layers, read_plan_files
+from gisxz.plan.features import build_plan_layers, read_plan_files
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -140,7 +140,7 @@ def test_yaml_syntax_error(mini_plan):
 def test_missing_data_package_gives_install_command(monkeypatch):
     import builtins
 
-    from gisxz import basedata
+    from gisxz.base import geography as basedata
 
     real_import = builtins.__import__
 

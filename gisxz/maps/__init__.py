@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import GisxzError
+from gisxz.exceptions import GisxzError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -71,12 +71,12 @@ def write_main_maps(layers: Mapping[str, gpd.GeoDataFrame], out_dir: str | Path,
 
     Examples
     --------
-    >>> from gisxz.layers import build_layers  # doctest: +SKIP
+    >>> from gisxz.plan.build import build_layers  # doctest: +SKIP
     >>> write_main_maps(build_layers(), "out/maps", overwrite=True)  # doctest: +SKIP
     """
-    from ..exceptions import MissingLayerError
-    from .recipes import load_recipes
-    from .web import write_web_map
+    from gisxz.exceptions import MissingLayerError
+    from gisxz.maps.recipes import load_recipes
+    from gisxz.maps.web import write_web_map
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -97,7 +97,7 @@ def write_main_maps(layers: Mapping[str, gpd.GeoDataFrame], out_dir: str | Path,
                 raise
             log.warning("web map %s skipped: %s", rec.name, exc)
         if static:
-            from .static import render_figure
+            from gisxz.maps.static import render_figure
 
             try:
                 written.extend(render_figure(layers, rec, out_dir, overwrite=overwrite,
@@ -120,7 +120,7 @@ def with_accessibility(layers: Mapping[str, gpd.GeoDataFrame]) -> dict:
     if "county_accessibility" in out or "admin_county" not in out:
         return out
     try:
-        from ..network.accessibility import county_accessibility
+        from gisxz.network.accessibility import county_accessibility
 
         table = county_accessibility()
     except (ImportError, GisxzError) as exc:

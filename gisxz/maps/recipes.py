@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import MissingDataError, PlanFileError
-from ..yamlio import Node, check_choice, check_keys, load_yaml, require
+from gisxz.exceptions import MissingDataError, PlanFileError
+from gisxz.io.documents import Node, check_choice, check_keys, load_yaml, require
 
 log = logging.getLogger(__name__)
 
@@ -366,7 +366,7 @@ def resolve_extent(extent: Any, layers: Mapping[str, Any]) -> tuple[float, float
     >>> resolve_extent([80, 27, 90, 33], {})
     (80.0, 27.0, 90.0, 33.0)
     """
-    from ..exceptions import MapError, MissingLayerError
+    from gisxz.exceptions import MapError, MissingLayerError
 
     if isinstance(extent, list | tuple):
         return tuple(float(v) for v in extent)  # type: ignore[return-value]

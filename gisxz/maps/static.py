@@ -1,6 +1,6 @@
 """Print-quality static figures (matplotlib) for planning documents, drawn from recipes.
 
-Each figure is drawn in the metric CRS (:func:`gisxz.crs.metric_crs`, Albers equal-area
+Each figure is drawn in the metric CRS (:func:`gisxz.core.crs.metric_crs`, Albers equal-area
 centred on Xizang), so the scale bar is true; the north arrow points to true north at its
 position (meridians converge in a conic projection). Chinese text uses Noto Sans SC, the
 font shipped inside the ``zhplot`` package, registered explicitly; every text is checked
@@ -32,13 +32,13 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from .. import __version__
-from .._compat import import_optional
-from ..crs import metric_crs
-from ..exceptions import MapError, MissingDataError, MissingGlyphError, MissingLayerError
-from ..geopackage import atomic_output, check_overwrite
-from .recipes import Recipe, find_recipe, resolve_extent
-from .symbology import (
+from gisxz import __version__
+from gisxz.core.compat import import_optional
+from gisxz.core.crs import metric_crs
+from gisxz.exceptions import MapError, MissingDataError, MissingGlyphError, MissingLayerError
+from gisxz.io.geopackage import atomic_output, check_overwrite
+from gisxz.maps.recipes import Recipe, find_recipe, resolve_extent
+from gisxz.maps.symbology import (
     LayerSpec,
     LegendItem,
     classify,
@@ -911,7 +911,7 @@ def render_figure(layers: Mapping[str, gpd.GeoDataFrame], recipe: Recipe | str,
 
     Examples
     --------
-    >>> from gisxz.layers import build_layers  # doctest: +SKIP
+    >>> from gisxz.plan.build import build_layers  # doctest: +SKIP
     >>> render_figure(build_layers(), "zones", "out/maps", formats=["png"])  # doctest: +SKIP
     [PosixPath('out/maps/zones.png')]
     """

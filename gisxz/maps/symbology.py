@@ -1,9 +1,9 @@
-"""How a layer is drawn in one map: styles from :mod:`gisxz.styles`, recipe overrides, classes.
+"""How a layer is drawn in one map: styles from :mod:`gisxz.maps.styles`, recipe overrides, classes.
 
 Web maps (:mod:`gisxz.maps.web`) and static figures (:mod:`gisxz.maps.static`) both ask
 this module which symbol each feature gets and what the legend says, so a layer looks
 the same in the browser, in a printed figure and in QGIS (whose styles come from the same
-:data:`gisxz.styles.LAYER_STYLES`).
+:data:`gisxz.maps.styles.LAYER_STYLES`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..exceptions import MapError
-from ..styles import LAYER_STYLES, STATUS_LABELS, Symbol, style_for
+from gisxz.exceptions import MapError
+from gisxz.maps.styles import LAYER_STYLES, STATUS_LABELS, Symbol, style_for
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class LegendItem:
 class LayerSpec:
     """A layer as drawn in one map: style, filter, labels, legend and visibility.
 
-    Built by :func:`spec_for` from :data:`gisxz.styles.LAYER_STYLES` and the layer's
+    Built by :func:`spec_for` from :data:`gisxz.maps.styles.LAYER_STYLES` and the layer's
     entry in a map recipe (see ``maps/README.md``).
     """
 

@@ -32,11 +32,11 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ..crs import metric_crs
-from ..exceptions import MapError, MissingLayerError, TiandituTokenError
-from ..geopackage import atomic_output
-from .recipes import Recipe, find_recipe, resolve_extent
-from .symbology import (
+from gisxz.core.crs import metric_crs
+from gisxz.exceptions import MapError, MissingLayerError, TiandituTokenError
+from gisxz.io.geopackage import atomic_output
+from gisxz.maps.recipes import Recipe, find_recipe, resolve_extent
+from gisxz.maps.symbology import (
     FIELD_LABELS,
     LayerSpec,
     LegendItem,
@@ -102,7 +102,7 @@ def offline_assets() -> str:
 
     Raises :class:`~gisxz.exceptions.MissingDataError` when a vendored file is missing.
     """
-    from ..exceptions import MissingDataError
+    from gisxz.exceptions import MissingDataError
 
     css = [VENDOR_DIR / "leaflet" / "leaflet.css",
            VENDOR_DIR / "leaflet.fullscreen" / "Control.FullScreen.css",
@@ -447,7 +447,7 @@ def web_map(layers: Mapping[str, gpd.GeoDataFrame], *, recipe: Recipe | str | No
     Parameters
     ----------
     layers : dict of str to GeoDataFrame
-        Layers by name (e.g. from :func:`gisxz.layers.build_layers` or a GeoPackage); any CRS.
+        Layers by name (e.g. from :func:`gisxz.plan.build.build_layers` or a GeoPackage); any CRS.
     recipe : Recipe or str, optional
         A recipe or the name of one in ``maps/`` (``"border_belt"``). Default: the overview,
         which lists every layer given in the layer control.

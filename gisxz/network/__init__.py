@@ -16,6 +16,6 @@ All travel times are in minutes.
 
 from __future__ import annotations
 
-from .engine import Graph, nearest_source, travel_times
+from gisxz.network.engine import Graph, nearest_source, travel_times
 
 __all__ = ["Graph", "travel_times", "nearest_source"]

@@ -24,11 +24,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..exceptions import NetworkError
-from ._util import as_graph, as_points, scenario_mode
-from .engine import Graph, nearest_source
-from .od import od_array
-from .snap import point_labels, snap_points
+from gisxz.exceptions import NetworkError
+from gisxz.network._util import as_graph, as_points, scenario_mode
+from gisxz.network.engine import Graph, nearest_source
+from gisxz.network.od import od_array
+from gisxz.network.snap import point_labels, snap_points
 
 log = logging.getLogger(__name__)
 
@@ -246,15 +246,15 @@ def county_accessibility(*, scenario: str = "current", mode: str = "multimodal",
     Raises
     ------
     MissingDataError
-        The population table (``gisxz.population``) is not available.
+        The population table (``gisxz.base.population``) is not available.
     """
-    from ..exceptions import MissingDataError
-    from .snap import places_as_points
+    from gisxz.exceptions import MissingDataError
+    from gisxz.network.snap import places_as_points
 
     try:
-        from ..population import county_population
+        from gisxz.base.population import county_population
     except ImportError as exc:  # the population module lands with the overlay work
-        raise MissingDataError("county population is not available: gisxz.population is "
+        raise MissingDataError("county population is not available: gisxz.base.population is "
                                "missing from this installation") from exc
     g = as_graph(graph, scenario=scenario, mode=mode)
     seats = places_as_points(kinds=["county_seat"])

@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import settings
-from ..exceptions import PlanFileError
-from ..yamlio import Node, load_yaml, require
-from .engine import Graph, travel_times
-from .snap import snap_points
-from .trunk import TrunkParams, load_trunk, trunk_graph
+from gisxz import settings
+from gisxz.exceptions import PlanFileError
+from gisxz.io.documents import Node, load_yaml, require
+from gisxz.network.engine import Graph, travel_times
+from gisxz.network.snap import snap_points
+from gisxz.network.trunk import TrunkParams, load_trunk, trunk_graph
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def calibrate(*, scenario: str = "current", params: TrunkParams | None = None,
     True
     """
     if gazetteer is None:
-        from ..gazetteer import default_gazetteer
+        from gisxz.base.gazetteer import default_gazetteer
 
         gazetteer = default_gazetteer()
     obs = read_observations() if observations is None else observations

@@ -14,11 +14,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .._compat import progress
-from .engine import travel_times
-from .isochrones import isochrones
-from .snap import places_as_points, snap_points
-from .trunk import trunk_graph
+from gisxz.core.compat import progress
+from gisxz.network.engine import travel_times
+from gisxz.network.isochrones import isochrones
+from gisxz.network.snap import places_as_points, snap_points
+from gisxz.network.trunk import trunk_graph
 
 log = logging.getLogger(__name__)
 

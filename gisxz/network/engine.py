@@ -24,7 +24,7 @@ from pyproj import CRS
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from ..exceptions import NetworkError
+from gisxz.exceptions import NetworkError
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ import pandas as pd
 import shapely
 from shapely.ops import substring
 
-from ._util import as_graph, as_points, scenario_mode
-from .engine import Graph, nearest_source, travel_times
-from .snap import point_labels, snap_points
+from gisxz.network._util import as_graph, as_points, scenario_mode
+from gisxz.network.engine import Graph, nearest_source, travel_times
+from gisxz.network.snap import point_labels, snap_points
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def thresholds_minutes(*, minutes: Iterable[float] | None = None,
     >>> thresholds_minutes(hours=[3, 1], minutes=[30])
     [30.0, 60.0, 180.0]
     """
-    from ..exceptions import NetworkError
+    from gisxz.exceptions import NetworkError
 
     vals = [float(m) for m in (minutes or [])] + [float(h) * 60.0 for h in (hours or [])]
     if not vals:

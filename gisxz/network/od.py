@@ -10,9 +10,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._util import as_graph, as_points, scenario_mode
-from .engine import Graph, travel_times
-from .snap import point_labels, snap_points
+from gisxz.network._util import as_graph, as_points, scenario_mode
+from gisxz.network.engine import Graph, travel_times
+from gisxz.network.snap import point_labels, snap_points
 
 log = logging.getLogger(__name__)
 

@@ -30,9 +30,9 @@ import pandas as pd
 from pyproj import CRS
 from shapely.geometry import LineString
 
-from .._compat import import_optional
-from ..exceptions import MissingCRSError, MissingDataError, NetworkError
-from .engine import Graph
+from gisxz.core.compat import import_optional
+from gisxz.exceptions import MissingCRSError, MissingDataError, NetworkError
+from gisxz.network.engine import Graph
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..crs import require_crs
-from ..exceptions import NetworkError
-from .engine import Graph
+from gisxz.core.crs import require_crs
+from gisxz.exceptions import NetworkError
+from gisxz.network.engine import Graph
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def places_as_points(names: Iterable[str] | None = None, *, kinds: Iterable[str]
     kinds : iterable of str, optional
         Instead of names: every place of these kinds (e.g. ``["county_seat"]``).
     gazetteer : Gazetteer, optional
-        Default :func:`gisxz.gazetteer.default_gazetteer`.
+        Default :func:`gisxz.base.gazetteer.default_gazetteer`.
 
     Raises
     ------
@@ -137,7 +137,7 @@ def places_as_points(names: Iterable[str] | None = None, *, kinds: Iterable[str]
     ['Lhasa']
     """
     if gazetteer is None:
-        from ..gazetteer import default_gazetteer
+        from gisxz.base.gazetteer import default_gazetteer
 
         gazetteer = default_gazetteer()
     cols = ["id", "name_zh", "name_en", "kind", "adcode", "geometry"]

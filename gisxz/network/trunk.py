@@ -43,16 +43,16 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
-from .. import settings
-from ..crs import metric_crs
-from ..exceptions import (
+from gisxz import settings
+from gisxz.core.crs import metric_crs
+from gisxz.exceptions import (
     DuplicateIdError,
     NetworkError,
     PlanFileError,
     UnknownScenarioError,
 )
-from ..yamlio import Node, load_yaml, require
-from .engine import Graph
+from gisxz.io.documents import Node, load_yaml, require
+from gisxz.network.engine import Graph
 
 log = logging.getLogger(__name__)
 
@@ -391,7 +391,7 @@ def _files(layers_dir: Path) -> dict[str, Path]:
 
 
 def _build(layers_dir: Path, gazetteer, params: TrunkParams) -> TrunkNetwork:
-    from ..exceptions import MissingDataError
+    from gisxz.exceptions import MissingDataError
 
     files = _files(layers_dir)
     for key, p in files.items():
@@ -516,7 +516,7 @@ _CACHE: dict[tuple, TrunkNetwork] = {}
 
 
 def _cached(layers_dir: str, stamps: tuple, params: TrunkParams) -> TrunkNetwork:
-    from ..gazetteer import default_gazetteer
+    from gisxz.base.gazetteer import default_gazetteer
 
     key = (layers_dir, stamps, params.key())
     if key not in _CACHE:
@@ -535,7 +535,7 @@ def load_trunk(*, layers_dir: str | Path | None = None, gazetteer=None,
     layers_dir : path, optional
         Folder holding ``network/roads.yaml`` etc. (default :data:`gisxz.settings.layers_dir`).
     gazetteer : Gazetteer, optional
-        Where names are resolved (default :func:`gisxz.gazetteer.default_gazetteer`).
+        Where names are resolved (default :func:`gisxz.base.gazetteer.default_gazetteer`).
     params : TrunkParams, optional
         Circuity, penalties and speed factors.
 

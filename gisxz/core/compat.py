@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 from types import ModuleType
 from typing import TypeVar
 
-from . import settings
-from .exceptions import MissingDependencyError
+from gisxz import settings
+from gisxz.exceptions import MissingDependencyError
 
 T = TypeVar("T")
 

@@ -1,12 +1,12 @@
 """Command-line wrappers ``gisxz buffer``, ``gisxz overlay`` and ``gisxz summarize``.
 
 Each command reads its inputs, calls one library function
-(:func:`gisxz.buffers.buffer_bands`, :func:`gisxz.overlay.overlay_layers`,
-:func:`gisxz.overlay.summarize_by_unit`) and writes the result atomically.
+(:func:`gisxz.spatial.buffers.buffer_bands`, :func:`gisxz.spatial.overlay.overlay_layers`,
+:func:`gisxz.spatial.overlay.summarize_by_unit`) and writes the result atomically.
 
 Inputs are written ``FILE.gpkg:layer``, a plain file path (``.shp``, ``.geojson``,
 ``.gpkg`` with one layer …) or ``@layer`` for a layer of the built-in plan
-(:func:`gisxz.layers.build_layers`, e.g. ``@border_line``, ``@admin_county``).
+(:func:`gisxz.plan.build.build_layers`, e.g. ``@border_line``, ``@admin_county``).
 Outputs: ``.gpkg`` (layer named by ``--layer-name``), ``.geojson``, ``.csv`` or ``.xlsx``
 (tables with bilingual headers); an existing output needs ``--overwrite``.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 import click
 import geopandas as gpd
 
-from .cli_common import handle_errors, overwrite_opt
-from .exceptions import GisxzError, MissingDataError
+from gisxz.cli.options import handle_errors, overwrite_opt
+from gisxz.exceptions import GisxzError, MissingDataError
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ _BUILTIN: dict = {}
 
 def _builtin(name: str) -> gpd.GeoDataFrame:
     if not _BUILTIN:
-        from .layers import build_layers
+        from gisxz.plan.build import build_layers
 
         _BUILTIN.update(build_layers())
     if name not in _BUILTIN:
@@ -88,8 +88,8 @@ def read_input(spec: str, *, what: str = "input") -> gpd.GeoDataFrame:
 def write_output(gdf: gpd.GeoDataFrame, out: Path, *, overwrite: bool,
                  layer_name: str) -> Path:
     """Write a result by the suffix of ``out``: gpkg, geojson, shp, csv or xlsx."""
-    from .geopackage import atomic_output, write_layers
-    from .overlay import write_table
+    from gisxz.io.geopackage import atomic_output, write_layers
+    from gisxz.spatial.overlay import write_table
 
     suffix = out.suffix.lower()
     if suffix in _TABLE:
@@ -153,8 +153,8 @@ def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str
       gisxz buffer @border_line --distance 10 30 50 --dissolve \\
           --one-sided inside --within @admin_province -o border_belt.gpkg
     """
-    from .buffers import buffer_bands, parse_distances
-    from .geopackage import check_overwrite
+    from gisxz.io.geopackage import check_overwrite
+    from gisxz.spatial.buffers import buffer_bands, parse_distances
 
     dists = parse_distances([*distance, *more], name="--distance")
     check_overwrite(out, overwrite)
@@ -187,8 +187,8 @@ def overlay(left: str, right: str, how: str, reproject: bool, out: Path, layer_n
     Example: the counties cut to the railway belt
       gisxz overlay @admin_county belt.gpkg:buffer --how clip -o counties_in_belt.gpkg
     """
-    from .geopackage import check_overwrite
-    from .overlay import overlay_layers
+    from gisxz.io.geopackage import check_overwrite
+    from gisxz.spatial.overlay import overlay_layers
 
     check_overwrite(out, overwrite)
     a = read_input(left, what="LEFT")
@@ -239,8 +239,8 @@ def summarize(units: str, layer: str, by: str | None, points: str | None, kinds:
     """
     import pandas as pd
 
-    from .geopackage import check_overwrite
-    from .overlay import summarize_by_unit
+    from gisxz.io.geopackage import check_overwrite
+    from gisxz.spatial.overlay import summarize_by_unit
 
     check_overwrite(out, overwrite)
     u = read_input(units, what="UNITS")

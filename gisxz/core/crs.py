@@ -14,8 +14,8 @@ import geopandas as gpd
 import numpy as np
 from pyproj import CRS
 
-from . import settings
-from .exceptions import CRSMismatchError, MissingCRSError
+from gisxz import settings
+from gisxz.exceptions import CRSMismatchError, MissingCRSError
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@
 optionally one-sided: only the part inside (or outside) a polygon such as the Xizang
 province, which is how the border belt lies inside the country.
 
-Every distance is applied in the Albers equal-area CRS of :func:`gisxz.crs.to_metric`:
+Every distance is applied in the Albers equal-area CRS of :func:`gisxz.core.crs.to_metric`:
 the input is always projected first, so a layer in degrees (EPSG:4490, EPSG:4326) is
 never buffered in degrees. Results come back in the CRS of the input.
 
@@ -27,8 +27,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from .crs import align_crs, require_crs, to_metric
-from .exceptions import GisxzError
+from gisxz.core.crs import align_crs, require_crs, to_metric
+from gisxz.exceptions import GisxzError
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 * :func:`overlay_layers` (and the shortcuts :func:`intersect`, :func:`union`,
   :func:`difference`, :func:`clip`): geometric set operations between two layers after a
-  CRS check (:func:`gisxz.crs.align_crs`: a mismatch is refused naming both CRSs unless
+  CRS check (:func:`gisxz.core.crs.align_crs`: a mismatch is refused naming both CRSs unless
   ``reproject=True``) and a repair of invalid geometries.
 * :func:`summarize_by_unit`: for each admin unit (county) and a polygon layer (a belt, a
   zone): area inside in km², share of the unit, share of the layer, the points inside
@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .buffers import polygonal, repair_geometries
-from .crs import align_crs, require_crs, to_metric
-from .exceptions import GisxzError
-from .geopackage import atomic_output
+from gisxz.core.crs import align_crs, require_crs, to_metric
+from gisxz.exceptions import GisxzError
+from gisxz.io.geopackage import atomic_output
+from gisxz.spatial.buffers import polygonal, repair_geometries
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ def _population_frame(population, unit_id: str) -> pd.DataFrame | None:
     if population is None or population is False:
         return None
     if population is True:
-        from .population import county_population
+        from gisxz.base.population import county_population
 
         population = county_population()
     if not isinstance(population, pd.DataFrame) or "population_2020" not in population:
@@ -312,7 +312,7 @@ def summarize_by_unit(units: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, *,
     if len(lm) and not lm.geom_type.isin(["Polygon", "MultiPolygon"]).any():
         raise GisxzError(f"layer has {', '.join(sorted(set(lm.geom_type)))} features but "
                          "summaries need polygons (a belt, a zone); buffer it first "
-                         "(gisxz.buffers.buffer_bands or `gisxz buffer`)")
+                         "(gisxz.spatial.buffers.buffer_bands or `gisxz buffer`)")
     ugeom = polygonal(np.asarray(um.geometry.values, dtype=object))
     uarea = shapely.area(ugeom)
     shapely.prepare(ugeom)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import click
 
-from .exceptions import GisxzError
+from gisxz.exceptions import GisxzError
 
 __all__ = ["overwrite_opt", "data_source_opt", "progress_opt", "handle_errors", "setup_logging"]
 

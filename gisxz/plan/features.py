@@ -26,11 +26,11 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point
 
-from . import settings
-from .crs import metric_crs
-from .exceptions import DuplicateIdError, OutsideRegionError, PlanFileError
-from .gazetteer import Gazetteer, default_gazetteer
-from .yamlio import Node, check_choice, check_keys, load_yaml, require
+from gisxz import settings
+from gisxz.base.gazetteer import Gazetteer, default_gazetteer
+from gisxz.core.crs import metric_crs
+from gisxz.exceptions import DuplicateIdError, OutsideRegionError, PlanFileError
+from gisxz.io.documents import Node, check_choice, check_keys, load_yaml, require
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +186,7 @@ class _Context:
     @property
     def xizang_m(self):
         if self._xizang_m is None:
-            from .basedata import admin_province
+            from gisxz.base.geography import admin_province
 
             self._xizang_m = admin_province(data_source=self.data_source).to_crs(
                 metric_crs()).geometry.iloc[0]
@@ -195,7 +195,7 @@ class _Context:
     @property
     def counties(self) -> gpd.GeoDataFrame:
         if self._counties is None:
-            from .basedata import admin_counties
+            from gisxz.base.geography import admin_counties
 
             self._counties = admin_counties(data_source=self.data_source)
         return self._counties
@@ -203,7 +203,7 @@ class _Context:
     @property
     def rivers(self) -> gpd.GeoDataFrame:
         if self._rivers is None:
-            from .basedata import rivers
+            from gisxz.base.geography import rivers
 
             self._rivers = rivers(data_source=self.data_source)
         return self._rivers

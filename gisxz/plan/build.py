@@ -12,10 +12,11 @@ import warnings
 import geopandas as gpd
 import pandas as pd
 
-from . import basedata, settings
-from .exceptions import OutsideRegionError
-from .gazetteer import Gazetteer, default_gazetteer
-from .plan import build_plan_layers
+from gisxz import settings
+from gisxz.base import geography as basedata
+from gisxz.base.gazetteer import Gazetteer, default_gazetteer
+from gisxz.exceptions import OutsideRegionError
+from gisxz.plan.features import build_plan_layers
 
 log = logging.getLogger(__name__)
 

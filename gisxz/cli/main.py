@@ -10,8 +10,14 @@ from pathlib import Path
 
 import click
 
-from . import __version__, settings
-from .cli_common import data_source_opt, handle_errors, overwrite_opt, progress_opt, setup_logging
+from gisxz import __version__, settings
+from gisxz.cli.options import (
+    data_source_opt,
+    handle_errors,
+    overwrite_opt,
+    progress_opt,
+    setup_logging,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +55,8 @@ def build(out: Path, yihe: str | None, overwrite: bool, data_source: str | None)
     water_network, zones, transport_channels, highways, railways, places, ports, airports,
     hubs, border_towns, plan_framework (and context layers), styled for QGIS.
     """
-    from .geopackage import check_overwrite, write_layers
-    from .layers import build_layers
+    from gisxz.io.geopackage import check_overwrite, write_layers
+    from gisxz.plan.build import build_layers
 
     check_overwrite(out, overwrite)  # fail before the work
     layers = build_layers(data_source=data_source, yihe=yihe)
@@ -63,7 +69,7 @@ def build(out: Path, yihe: str | None, overwrite: bool, data_source: str | None)
 @handle_errors
 def layers_cmd(path: Path) -> None:
     """List the layers of a GeoPackage: geometry type, feature count, CRS, fields."""
-    from .geopackage import list_layers
+    from gisxz.io.geopackage import list_layers
 
     df = list_layers(path)
     for row in df.itertuples():
@@ -77,7 +83,7 @@ def layers_cmd(path: Path) -> None:
 @handle_errors
 def place_cmd(names: tuple[str, ...]) -> None:
     """Look up places in the gazetteer (Chinese, pinyin/English name or alias)."""
-    from .gazetteer import default_gazetteer
+    from gisxz.base.gazetteer import default_gazetteer
 
     gz = default_gazetteer()
     for name in names:
@@ -100,7 +106,7 @@ def place_cmd(names: tuple[str, ...]) -> None:
 def run(out_dir: Path, yihe: str | None, maps: bool, overwrite: bool,
         data_source: str | None, progress: bool) -> None:
     """Run the main job on the embedded data: layers, analyses, maps, GeoPackage."""
-    from .pipeline import run_main
+    from gisxz.pipeline import run_main
 
     settings.progress = progress
     written = run_main(out_dir=out_dir, yihe=yihe, data_source=data_source,
@@ -111,9 +117,9 @@ def run(out_dir: Path, yihe: str | None, maps: bool, overwrite: bool,
 
 def _register_groups() -> None:
     """Attach the commands of the analysis, accessibility and map modules."""
-    from .maps.cli import map as map_group
-    from .network.cli import access
-    from .overlay_cli import buffer, overlay, summarize
+    from gisxz.cli.access import access
+    from gisxz.cli.maps import map as map_group
+    from gisxz.cli.spatial import buffer, overlay, summarize
 
     for name, cmd in (("buffer", buffer), ("overlay", overlay), ("summarize", summarize),
                       ("access", access), ("map", map_group)):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from ..cli_common import data_source_opt, handle_errors, overwrite_opt
+from gisxz.cli.options import data_source_opt, handle_errors, overwrite_opt
 
 log = logging.getLogger(__name__)
 
@@ -24,16 +24,16 @@ _DEFAULT_GPKG = Path("out/xizang_plan.gpkg")
 
 def load_map_layers(gpkg: Path | None, *, data_source: str | None = None) -> dict:
     """Layers for maps: every layer of ``gpkg``, or of ``out/xizang_plan.gpkg`` when it
-    exists, or else :func:`gisxz.layers.build_layers`."""
-    from ..exceptions import MissingDataError
-    from ..geopackage import list_layers, read_layer
+    exists, or else :func:`gisxz.plan.build.build_layers`."""
+    from gisxz.exceptions import MissingDataError
+    from gisxz.io.geopackage import list_layers, read_layer
 
     path = gpkg if gpkg is not None else (_DEFAULT_GPKG if _DEFAULT_GPKG.exists() else None)
     if gpkg is not None and not gpkg.exists():
         raise MissingDataError(f"--gpkg {str(gpkg)!r} not found; run 'gisxz build' or "
                                "'gisxz run' first, or leave --gpkg out to build the layers")
     if path is None:
-        from ..layers import build_layers
+        from gisxz.plan.build import build_layers
 
         log.info("no GeoPackage given: building the layers from the embedded plan data")
         return build_layers(data_source=data_source)
@@ -82,7 +82,7 @@ def _drawable(recs: list, layers: dict):
 @handle_errors
 def list_cmd(recipes_dir: Path | None) -> None:
     """List the map recipes: name, page, required layers, title."""
-    from .recipes import load_recipes
+    from gisxz.maps.recipes import load_recipes
 
     for r in load_recipes(recipes_dir):
         req = ",".join(r.required_layers()) or "-"
@@ -122,8 +122,8 @@ def web_cmd(recipes: tuple[str, ...], all_recipes: bool, out: Path | None,
       gisxz map web --all --basemap none --basemap osm
       TIANDITU_TOKEN=... gisxz map web --basemap tianditu
     """
-    from .recipes import find_recipe, load_recipes
-    from .web import write_web_map
+    from gisxz.maps.recipes import find_recipe, load_recipes
+    from gisxz.maps.web import write_web_map
 
     if all_recipes:
         recs = load_recipes(recipes_dir)
@@ -165,8 +165,8 @@ def static_cmd(recipes: tuple[str, ...], all_recipes: bool, out_dir: Path,
       gisxz map static maps/my_figure.yaml --format png -o figures/
       gisxz map static --all --dem dem.tif --overwrite
     """
-    from .recipes import find_recipe, load_recipes
-    from .static import render_figure
+    from gisxz.maps.recipes import find_recipe, load_recipes
+    from gisxz.maps.static import render_figure
 
     if all_recipes:
         recs = load_recipes(recipes_dir)

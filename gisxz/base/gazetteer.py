@@ -18,9 +18,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from . import settings
-from .exceptions import DuplicateIdError, PlanFileError, UnknownPlaceError
-from .yamlio import Node, check_choice, check_keys, load_yaml, require
+from gisxz import settings
+from gisxz.exceptions import DuplicateIdError, PlanFileError, UnknownPlaceError
+from gisxz.io.documents import Node, check_choice, check_keys, load_yaml, require
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ import click
 import geopandas as gpd
 import pandas as pd
 
-from ..cli_common import handle_errors
-from ..exceptions import NetworkError
+from gisxz.cli.options import handle_errors
+from gisxz.exceptions import NetworkError
 
 log = logging.getLogger(__name__)
 
@@ -60,23 +60,23 @@ def _is_option(arg: str) -> bool:
 # -- output ------------------------------------------------------------------------------
 def write_table(df: pd.DataFrame, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write a table to ``.csv`` or ``.xlsx`` atomically with ASCII field-name headers."""
-    from ..overlay import write_table as _write
+    from gisxz.spatial.overlay import write_table as _write
 
     return _write(df, path, overwrite=overwrite, headers="fields")
 
 
 def write_geo(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str,
               overwrite: bool = False) -> Path:
-    """Write a layer to ``.gpkg`` (via :func:`gisxz.geopackage.write_layers`), ``.geojson``
+    """Write a layer to ``.gpkg`` (via :func:`gisxz.io.geopackage.write_layers`), ``.geojson``
     or, without geometry, ``.csv``/``.xlsx``."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".gpkg":
-        from ..geopackage import write_layers
+        from gisxz.io.geopackage import write_layers
 
         return write_layers({layer: gdf}, path, overwrite=overwrite)
     if suffix in (".geojson", ".json"):
-        from ..geopackage import atomic_output
+        from gisxz.io.geopackage import atomic_output
 
         with atomic_output(path, overwrite=overwrite) as tmp:
             gdf.to_crs(4326).to_file(tmp, driver="GeoJSON")
@@ -108,14 +108,14 @@ def _graph_opts(func: Callable) -> Callable:
 def _graphs(scenarios: Sequence[str], modes: Sequence[str], network: Path | None):
     """Yield graphs for every scenario x mode, or the one graph of ``network``."""
     if network is not None:
-        from .osm import graph_from_file
+        from gisxz.network.osm import graph_from_file
 
         if scenarios or modes:
             log.warning("--scenario and --mode apply to the trunk network; ignored with "
                         "--network")
         yield graph_from_file(network)
         return
-    from .trunk import trunk_graph
+    from gisxz.network.trunk import trunk_graph
 
     for scen in scenarios or ("current",):
         for mode in modes or ("multimodal",):
@@ -127,7 +127,7 @@ def _points(names: Sequence[str], coords: Sequence[str], *, what: str,
     """Points from gazetteer names and/or ``LON,LAT`` pairs (EPSG:4326)."""
     from shapely.geometry import Point
 
-    from .snap import places_as_points
+    from gisxz.network.snap import places_as_points
 
     frames = []
     if names:
@@ -194,7 +194,7 @@ def iso_cmd(names, coords, hours, minutes, per_origin, buffer_m, scenarios, mode
 
     Example: gisxz access iso --from 拉萨 --hours 1 2 3 --scenario current plan --out iso.gpkg
     """
-    from .isochrones import isochrones
+    from gisxz.network.isochrones import isochrones
 
     pts = _points(names, coords, what="origins")
     if not hours and not minutes:
@@ -230,7 +230,7 @@ def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, 
 
     Example: gisxz access od --from 拉萨 --to 日喀则 林芝 --scenario current plan
     """
-    from .od import od_matrix
+    from gisxz.network.od import od_matrix
 
     o = _points(names, coords, what="origins", default_kinds=["prefecture_seat"])
     d = (_points(to_names, to_coords, what="destinations")
@@ -261,8 +261,8 @@ def nearest_cmd(names, coords, facilities, kinds, scenarios, modes, network, out
 
     Example: gisxz access nearest --facility-kind airport --mode road
     """
-    from .accessibility import nearest_facility
-    from .snap import places_as_points
+    from gisxz.network.accessibility import nearest_facility
+    from gisxz.network.snap import places_as_points
 
     o = _points(names, coords, what="origins", default_kinds=["county_seat"])
     f = (places_as_points(list(facilities)) if facilities
@@ -295,7 +295,7 @@ def score_cmd(minutes, half_life, kinds, scenarios, modes, out, overwrite) -> No
 
     Example: gisxz access score --minutes 180 --facility-kind airport --scenario current plan
     """
-    from .accessibility import county_accessibility
+    from gisxz.network.accessibility import county_accessibility
 
     parts = [county_accessibility(scenario=s, mode=m, minutes=mi, half_life_min=half_life,
                                   facility_kinds=tuple(kinds or ("airport",)))
@@ -314,7 +314,7 @@ def score_cmd(minutes, half_life, kinds, scenarios, modes, out, overwrite) -> No
 @handle_errors
 def calibrate_cmd(scenario, out, overwrite) -> None:
     """Modelled versus published travel times (layers/network/travel_times.yaml)."""
-    from .calibration import calibrate
+    from gisxz.network.calibration import calibrate
 
     res = calibrate(scenario=scenario)
     written = write_table(res, out, overwrite=overwrite) if out else None
@@ -335,7 +335,7 @@ def calibrate_cmd(scenario, out, overwrite) -> None:
 @handle_errors
 def circle_cmd(hours, scenarios, modes, out, table, overwrite) -> None:
     """The three-hour economic circle from Lhasa: isochrones and the seats inside."""
-    from .circle import three_hour_circle
+    from gisxz.network.circle import three_hour_circle
 
     h = float(hours[-1])
     iso, tab = three_hour_circle(scenarios=tuple(scenarios or ("current", "plan")),

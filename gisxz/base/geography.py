@@ -22,10 +22,10 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from . import settings
-from ._compat import import_optional
-from .crs import metric_crs
-from .exceptions import GisxzError, MissingDataError
+from gisxz import settings
+from gisxz.core.compat import import_optional
+from gisxz.core.crs import metric_crs
+from gisxz.exceptions import GisxzError, MissingDataError
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import settings
-from .exceptions import MissingDataError, PlanFileError
+from gisxz import settings
+from gisxz.exceptions import MissingDataError, PlanFileError
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +123,13 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
 
 def _area_weights(adcodes: list[int], counties) -> np.ndarray:
     if counties is None:
-        from .basedata import admin_counties
+        from gisxz.base.geography import admin_counties
 
         counties = admin_counties()
     if "area_km2" in counties.columns:
         area = counties.set_index("adcode")["area_km2"]
     else:
-        from .crs import to_metric
+        from gisxz.core.crs import to_metric
 
         area = pd.Series(to_metric(counties, name="counties").area.to_numpy() / 1e6,
                          index=counties["adcode"].to_numpy())

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .exceptions import MissingDataError, PlanFileError
+from gisxz.exceptions import MissingDataError, PlanFileError
 
 __all__ = ["Node", "load_yaml", "require", "check_keys", "check_choice"]
 

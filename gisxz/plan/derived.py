@@ -2,7 +2,7 @@
 influence zones, the 三区 zones, and the county membership table.
 
 :func:`derive_plan_layers` is called by the main job on the output of
-:func:`gisxz.layers.build_layers`. Everything is derived from geometry and the plan files;
+:func:`gisxz.plan.build.build_layers`. Everything is derived from geometry and the plan files;
 nothing is typed by hand. Defaults:
 
 ==========================  ======================  ==============================================
@@ -39,10 +39,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .buffers import buffer_bands, parse_distances, polygonal
-from .crs import to_metric, to_store
-from .exceptions import GisxzError, MissingDataError
-from .overlay import summarize_by_unit
+from gisxz.core.crs import to_metric, to_store
+from gisxz.exceptions import GisxzError, MissingDataError
+from gisxz.spatial.buffers import buffer_bands, parse_distances, polygonal
+from gisxz.spatial.overlay import summarize_by_unit
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def plan_defaults() -> dict:
     [10.0, 30.0, 50.0]
     """
     try:
-        from .plan import plan_options
+        from gisxz.plan.features import plan_options
 
         fw = plan_options().get("plan_framework", {})
     except Exception as exc:  # plan files broken: say so, use the documented fallbacks
@@ -96,7 +96,7 @@ def core_adcodes_default(counties: gpd.GeoDataFrame) -> list[int]:
 
     Examples
     --------
-    >>> from gisxz.basedata import admin_counties
+    >>> from gisxz.base.geography import admin_counties
     >>> sorted(core_adcodes_default(admin_counties()))
     [540102, 540103, 540104]
     """
@@ -138,7 +138,7 @@ def border_counties(counties: gpd.GeoDataFrame, border: gpd.GeoDataFrame, *,
     >>> border_counties(c, b)["name_zh"].tolist()
     ['甲']
     """
-    from .crs import align_crs
+    from gisxz.core.crs import align_crs
 
     border = align_crs(counties, border, names=("counties", "border"))
     cm = to_metric(counties, name="counties")
@@ -168,7 +168,7 @@ def _need(layers: Mapping[str, gpd.GeoDataFrame], names: Iterable[str]) -> None:
     missing = [n for n in names if n not in layers]
     if missing:
         raise MissingDataError(f"layers lacks {', '.join(missing)}; pass the output of "
-                               "gisxz.layers.build_layers()")
+                               "gisxz.plan.build.build_layers()")
 
 
 def _names(values: Iterable) -> str:
@@ -237,7 +237,7 @@ def derive_plan_layers(layers: Mapping[str, gpd.GeoDataFrame], *,
     Parameters
     ----------
     layers : mapping of str to GeoDataFrame
-        The output of :func:`gisxz.layers.build_layers` (needs ``admin_province``,
+        The output of :func:`gisxz.plan.build.build_layers` (needs ``admin_province``,
         ``admin_county``, ``border_line``, ``railways``, ``transport_channels``, ``zones``,
         ``places``). Not modified.
     border_bands_km : sequence of float, optional
@@ -269,7 +269,7 @@ def derive_plan_layers(layers: Mapping[str, gpd.GeoDataFrame], *,
 
     Examples
     --------
-    >>> from gisxz.layers import build_layers
+    >>> from gisxz.plan.build import build_layers
     >>> new, tables = derive_plan_layers(build_layers())
     >>> len(tables["county_membership"]), int(tables["county_membership"]["border_county"].sum())
     (74, 18)
@@ -294,7 +294,7 @@ def derive_plan_layers(layers: Mapping[str, gpd.GeoDataFrame], *,
     places = to_metric(layers["places"], name="places")
     border_line = to_metric(layers["border_line"], name="border_line")
     if population is None:
-        from .population import county_population
+        from gisxz.base.population import county_population
 
         population = county_population(counties=counties)
     pop = population.set_index(population["adcode"].astype("int64"))

@@ -1,0 +1,1 @@
+"""Base geography: administrative units, border line, rivers and lakes, gazetteer, population."""

@@ -1,0 +1,1 @@
+"""Core: coordinate reference systems, vocabularies, optional imports and progress bars."""

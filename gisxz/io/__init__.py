@@ -1,0 +1,1 @@
+"""Input and output: plan documents (YAML), GeoPackages, vector files and tables."""

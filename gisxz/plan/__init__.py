@@ -1,0 +1,1 @@
+"""The plan as layers: plan files, feature geometry, and the structures derived from them."""

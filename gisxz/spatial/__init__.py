@@ -1,0 +1,1 @@
+"""Spatial analysis: buffers, overlays and summaries by unit."""
