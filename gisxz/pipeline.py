@@ -73,7 +73,7 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     layers.update(new_layers)
     tables.update(new_tables)
 
-    from gisxz.spatial.overlay import write_table
+    from gisxz.io.tables import write_table
 
     written = [write_layers(layers, out_dir / "xizang_plan.gpkg", overwrite=overwrite)]
     for name in _TOP_TABLES:

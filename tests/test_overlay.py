@@ -14,17 +14,15 @@ from shapely.geometry import Point, Polygon, box
 
 from gisxz.core.crs import metric_crs
 from gisxz.exceptions import CRSMismatchError, GisxzError, OutputExistsError
+from gisxz.io.tables import bilingual_headers, field_names, write_table
 from gisxz.spatial.buffers import buffer_bands
 from gisxz.spatial.overlay import (
-    bilingual_headers,
     clip,
     difference,
-    field_names,
     intersect,
     overlay_layers,
     summarize_by_unit,
     union,
-    write_table,
 )
 
 KM = 1000.0

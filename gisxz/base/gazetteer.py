@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gisxz import settings
+from gisxz.core.vocab import ACCURACY, PLACE_KINDS
 from gisxz.exceptions import DuplicateIdError, PlanFileError, UnknownPlaceError
 from gisxz.io.documents import Node, check_choice, check_keys, load_yaml, require
 
@@ -27,14 +28,7 @@ log = logging.getLogger(__name__)
 __all__ = ["KINDS", "ACCURACY", "Gazetteer", "load_gazetteer", "default_gazetteer",
            "normalize_name"]
 
-#: Allowed values of ``kind``.
-KINDS = (
-    "prefecture_seat", "county_seat", "town", "township", "pass", "junction",
-    "border_crossing", "boundary_point", "land_port", "airport", "station", "logistics_hub",
-    "gateway_city", "hydropower", "water_project", "park", "tunnel", "other",
-)
-#: Allowed values of ``accuracy``.
-ACCURACY = ("surveyed", "derived", "schematic")
+KINDS = PLACE_KINDS
 
 _FIELDS = ("id", "name_zh", "name_en", "kind", "adcode", "province", "seat_zh", "seat_en",
            "lon", "lat", "aliases", "source", "accuracy", "note")

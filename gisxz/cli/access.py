@@ -59,30 +59,18 @@ def _is_option(arg: str) -> bool:
 
 # -- output ------------------------------------------------------------------------------
 def write_table(df: pd.DataFrame, path: str | Path, *, overwrite: bool = False) -> Path:
-    """Write a table to ``.csv`` or ``.xlsx`` atomically with ASCII field-name headers."""
-    from gisxz.spatial.overlay import write_table as _write
+    """Write an accessibility table to ``.csv`` or ``.xlsx`` (bilingual headers)."""
+    from gisxz.io.tables import write_table as _write
 
-    return _write(df, path, overwrite=overwrite, headers="fields")
+    return _write(df, path, overwrite=overwrite)
 
 
 def write_geo(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str,
               overwrite: bool = False) -> Path:
-    """Write a layer to ``.gpkg`` (via :func:`gisxz.io.geopackage.write_layers`), ``.geojson``
-    or, without geometry, ``.csv``/``.xlsx``."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".gpkg":
-        from gisxz.io.geopackage import write_layers
+    """Write a layer by the suffix of ``path`` (:func:`gisxz.io.files.write_vector`)."""
+    from gisxz.io.files import write_vector
 
-        return write_layers({layer: gdf}, path, overwrite=overwrite)
-    if suffix in (".geojson", ".json"):
-        from gisxz.io.geopackage import atomic_output
-
-        with atomic_output(path, overwrite=overwrite) as tmp:
-            gdf.to_crs(4326).to_file(tmp, driver="GeoJSON")
-        return path
-    return write_table(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), path,
-                       overwrite=overwrite)
+    return write_vector(gdf, path, layer=layer, overwrite=overwrite)
 
 
 # -- shared options ------------------------------------------------------------------------

@@ -55,7 +55,8 @@ def build(out: Path, yihe: str | None, overwrite: bool, data_source: str | None)
     water_network, zones, transport_channels, highways, railways, places, ports, airports,
     hubs, border_towns, plan_framework (and context layers), styled for QGIS.
     """
-    from gisxz.io.geopackage import check_overwrite, write_layers
+    from gisxz.io.files import check_overwrite
+    from gisxz.io.geopackage import write_layers
     from gisxz.plan.build import build_layers
 
     check_overwrite(out, overwrite)  # fail before the work

@@ -20,15 +20,21 @@ import click
 import geopandas as gpd
 
 from gisxz.cli.options import handle_errors, overwrite_opt
-from gisxz.exceptions import GisxzError, MissingDataError
+from gisxz.exceptions import MissingDataError
+from gisxz.io.files import check_overwrite, read_vector, write_vector
 
 log = logging.getLogger(__name__)
 
-__all__ = ["buffer", "overlay", "summarize", "read_input", "write_output"]
+__all__ = ["buffer", "overlay", "summarize", "read_input"]
 
-_TABLE = (".csv", ".xlsx")
-_VECTOR = (".gpkg", ".geojson", ".json", ".shp")
+
+
 _BUILTIN: dict = {}
+
+
+def read_input(spec: str, *, what: str = "input") -> gpd.GeoDataFrame:
+    """Read ``FILE.gpkg:layer``, a file path, or ``@layer`` (a layer the project builds)."""
+    return read_vector(spec, what=what, builtin=_builtin)
 
 
 def _builtin(name: str) -> gpd.GeoDataFrame:
@@ -40,71 +46,6 @@ def _builtin(name: str) -> gpd.GeoDataFrame:
         raise MissingDataError(f"@{name}: the built-in plan has no layer {name!r}; it has "
                                f"{', '.join(_BUILTIN)}")
     return _BUILTIN[name]
-
-
-def read_input(spec: str, *, what: str = "input") -> gpd.GeoDataFrame:
-    """Read ``FILE.gpkg:layer``, a file path, or ``@layer`` (built-in plan layer).
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> from shapely.geometry import Point
-    >>> p = os.path.join(tempfile.mkdtemp(), "p.geojson")
-    >>> gpd.GeoDataFrame(geometry=[Point(91, 29)], crs=4490).to_file(p)
-    >>> len(read_input(p))
-    1
-    """
-    import pyogrio
-
-    if spec.startswith("@"):
-        return _builtin(spec[1:])
-    path, layer = Path(spec), None
-    if not path.exists() and ":" in spec:
-        head, _, tail = spec.rpartition(":")
-        path, layer = Path(head), tail or None
-    if not path.exists():
-        raise MissingDataError(f"{what} {spec!r}: no such file. Give FILE.gpkg:layer, a "
-                               "file path (shp, geojson, gpkg) or @layer for a built-in "
-                               "plan layer")
-    try:
-        names = [n for n, _ in pyogrio.list_layers(path)]
-    except Exception as exc:  # pyogrio's DataSourceError and friends
-        raise MissingDataError(f"{what} {path} cannot be read as vector data: {exc}") from exc
-    names = [n for n in names if n not in ("layer_styles", "gisxz_sources")]
-    if layer is None:
-        if len(names) > 1:
-            raise GisxzError(f"{what} {path} holds several layers ({', '.join(names)}); "
-                             f"choose one: {path}:{names[0]}")
-        layer = names[0] if names else None
-    elif layer not in names:
-        raise MissingDataError(f"{what} {path} has no layer {layer!r}; it has "
-                               f"{', '.join(names)}")
-    gdf = gpd.read_file(path, layer=layer)
-    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
-        raise GisxzError(f"{what} {spec} has no geometry")
-    return gdf
-
-
-def write_output(gdf: gpd.GeoDataFrame, out: Path, *, overwrite: bool,
-                 layer_name: str) -> Path:
-    """Write a result by the suffix of ``out``: gpkg, geojson, shp, csv or xlsx."""
-    from gisxz.io.geopackage import atomic_output, write_layers
-    from gisxz.spatial.overlay import write_table
-
-    suffix = out.suffix.lower()
-    if suffix in _TABLE:
-        return write_table(gdf, out, overwrite=overwrite)
-    if suffix == ".gpkg":
-        return write_layers({layer_name: gdf}, out, overwrite=overwrite)
-    if suffix in (".geojson", ".json"):
-        with atomic_output(out, overwrite=overwrite) as tmp:
-            gdf.to_file(tmp, driver="GeoJSON")
-        return out
-    if suffix == ".shp":
-        raise GisxzError(f"{out}: shapefiles cannot hold Chinese field values safely; write "
-                         ".gpkg or .geojson instead")
-    raise GisxzError(f"output {out} must end in one of "
-                     f"{', '.join(_VECTOR[:3] + _TABLE)}")
 
 
 _out_opt = click.option("-o", "--out", "out", required=True,
@@ -153,7 +94,6 @@ def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str
       gisxz buffer @border_line --distance 10 30 50 --dissolve \\
           --one-sided inside --within @admin_province -o border_belt.gpkg
     """
-    from gisxz.io.geopackage import check_overwrite
     from gisxz.spatial.buffers import buffer_bands, parse_distances
 
     dists = parse_distances([*distance, *more], name="--distance")
@@ -162,7 +102,7 @@ def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str
     mask = read_input(within, what="--within") if within else None
     res = buffer_bands(gdf, dists, unit=unit, cumulative=cumulative, dissolve=dissolve, by=by,
                        within=mask, side=side, reproject=reproject, name=src)
-    write_output(res, out, overwrite=overwrite, layer_name=layer_name)
+    write_vector(res, out, overwrite=overwrite, layer=layer_name)
     click.echo(f"wrote {len(res)} band feature(s) to {out}")
 
 
@@ -187,14 +127,13 @@ def overlay(left: str, right: str, how: str, reproject: bool, out: Path, layer_n
     Example: the counties cut to the railway belt
       gisxz overlay @admin_county belt.gpkg:buffer --how clip -o counties_in_belt.gpkg
     """
-    from gisxz.io.geopackage import check_overwrite
     from gisxz.spatial.overlay import overlay_layers
 
     check_overwrite(out, overwrite)
     a = read_input(left, what="LEFT")
     b = read_input(right, what="RIGHT")
     res = overlay_layers(a, b, how=how, reproject=reproject, names=(left, right))
-    write_output(res, out, overwrite=overwrite, layer_name=layer_name)
+    write_vector(res, out, overwrite=overwrite, layer=layer_name)
     click.echo(f"wrote {len(res)} feature(s) to {out}")
 
 
@@ -239,7 +178,6 @@ def summarize(units: str, layer: str, by: str | None, points: str | None, kinds:
     """
     import pandas as pd
 
-    from gisxz.io.geopackage import check_overwrite
     from gisxz.spatial.overlay import summarize_by_unit
 
     check_overwrite(out, overwrite)
@@ -258,5 +196,5 @@ def summarize(units: str, layer: str, by: str | None, points: str | None, kinds:
     res = summarize_by_unit(u, lay, by=by, points=pts, point_kinds=kind_list, population=pop,
                             unit_id=unit_id, unit_name=unit_name, keep_all=all_units,
                             reproject=reproject)
-    write_output(res, out, overwrite=overwrite, layer_name=layer_name)
+    write_vector(res, out, overwrite=overwrite, layer=layer_name)
     click.echo(f"wrote {len(res)} row(s) to {out}")

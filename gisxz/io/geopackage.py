@@ -12,10 +12,8 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import logging
-import os
 import re
 import sqlite3
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -24,55 +22,15 @@ import pandas as pd
 
 from gisxz import settings
 from gisxz.core.crs import require_crs
-from gisxz.exceptions import GisxzError, MissingDataError, OutputExistsError
+from gisxz.exceptions import GisxzError, MissingDataError
+from gisxz.io.files import atomic_output
 from gisxz.maps.styles import qml, style_for
 
 log = logging.getLogger(__name__)
 
-__all__ = ["write_layers", "list_layers", "read_layer", "atomic_output", "check_overwrite",
-           "prepare_layer"]
+__all__ = ["write_layers", "list_layers", "read_layer", "prepare_layer"]
 
 _ASCII_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def check_overwrite(path: str | Path, overwrite: bool) -> Path:
-    """Return ``path`` as a Path; refuse an existing file unless ``overwrite``."""
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise OutputExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace "
-                                "it, or choose another output path")
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | Path, *, overwrite: bool = False, suffix: str | None = None):
-    """Yield a temporary path beside ``path``; move it into place only on success.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> target = os.path.join(tempfile.mkdtemp(), "a.csv")
-    >>> with atomic_output(target) as tmp:
-    ...     _ = open(tmp, "w").write("x\\n")
-    >>> open(target).read()
-    'x\\n'
-    """
-    path = check_overwrite(path, overwrite)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix or path.suffix,
-                               dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # let the writer create it
-    try:
-        yield Path(tmp)
-        if path.exists() and not overwrite:  # created meanwhile
-            raise OutputExistsError(f"{path} appeared while writing; nothing was replaced")
-        os.replace(tmp, path)
-    finally:
-        for leftover in (tmp, tmp + "-journal", tmp + "-wal", tmp + "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(leftover)
 
 
 def prepare_layer(gdf: gpd.GeoDataFrame, *, name: str = "layer") -> gpd.GeoDataFrame:

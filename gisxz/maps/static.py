@@ -36,7 +36,7 @@ from gisxz import __version__
 from gisxz.core.compat import import_optional
 from gisxz.core.crs import metric_crs
 from gisxz.exceptions import MapError, MissingDataError, MissingGlyphError, MissingLayerError
-from gisxz.io.geopackage import atomic_output, check_overwrite
+from gisxz.io.files import atomic_output, check_overwrite
 from gisxz.maps.recipes import Recipe, find_recipe, resolve_extent
 from gisxz.maps.symbology import (
     LayerSpec,

@@ -12,17 +12,10 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from xml.sax.saxutils import quoteattr
 
+from gisxz.core.vocab import STATUS_LABELS
+
 __all__ = ["Symbol", "LayerStyle", "LAYER_STYLES", "STATUS_LABELS", "style_for", "qml"]
 
-#: Bilingual labels of plan status values.
-STATUS_LABELS = {
-    "operating": "运营 operating",
-    "upgrading": "提质改造 upgrading",
-    "under_construction": "在建 under construction",
-    "preparatory": "前期工作 preparatory",
-    "planned": "规划 planned",
-    "designated": "规划结构 plan structure",
-}
 
 
 @dataclass(frozen=True)

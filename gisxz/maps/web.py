@@ -33,8 +33,9 @@ import numpy as np
 import shapely
 
 from gisxz.core.crs import metric_crs
+from gisxz.core.vocab import BASEMAPS
 from gisxz.exceptions import MapError, MissingLayerError, TiandituTokenError
-from gisxz.io.geopackage import atomic_output
+from gisxz.io.files import atomic_output
 from gisxz.maps.recipes import Recipe, find_recipe, resolve_extent
 from gisxz.maps.symbology import (
     FIELD_LABELS,
@@ -55,7 +56,6 @@ __all__ = ["web_map", "write_web_map", "BASEMAPS", "VENDOR_DIR", "offline_assets
 
 #: Basemaps: ``none`` (offline), ``osm``, ``tianditu`` (= vector + imagery),
 #: ``tianditu_vec``, ``tianditu_img``.
-BASEMAPS = ("none", "osm", "tianditu", "tianditu_vec", "tianditu_img")
 #: Folder of the vendored Leaflet, Leaflet.fullscreen and leaflet-measure files.
 VENDOR_DIR = Path(__file__).resolve().parent / "vendor"
 

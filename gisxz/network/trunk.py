@@ -45,6 +45,7 @@ from shapely.geometry import LineString
 
 from gisxz import settings
 from gisxz.core.crs import metric_crs
+from gisxz.core.vocab import MODES
 from gisxz.exceptions import (
     DuplicateIdError,
     NetworkError,
@@ -70,8 +71,6 @@ __all__ = [
     "trunk_graph",
 ]
 
-#: Network modes: ``road`` (roads only) and ``multimodal`` (roads, rail and their links).
-MODES = ("road", "multimodal")
 #: Allowed segment statuses.
 STATUSES = ("operating", "under_construction", "planned")
 #: Circuity (road length / drawn length) of ordinary roads (second class, national, border)

@@ -29,6 +29,7 @@ from shapely.geometry import LineString, Point
 from gisxz import settings
 from gisxz.base.gazetteer import Gazetteer, default_gazetteer
 from gisxz.core.crs import metric_crs
+from gisxz.core.vocab import ACCURACY, PERIODS, SEED_PERIODS, STATUSES
 from gisxz.exceptions import DuplicateIdError, OutsideRegionError, PlanFileError
 from gisxz.io.documents import Node, check_choice, check_keys, load_yaml, require
 
@@ -38,13 +39,6 @@ __all__ = ["STATUSES", "ACCURACY", "SEED_PERIODS", "PlanFile", "read_plan_files"
            "build_plan_layers", "plan_options", "format_sources"]
 
 SCHEMA = "gisxz.plan/1"
-STATUSES = ("operating", "upgrading", "under_construction", "preparatory", "planned",
-            "designated")
-ACCURACY = ("surveyed", "derived", "schematic")
-PERIODS = ("13th FYP", "14th FYP", "15th FYP", "paper", "journal", "article", "")
-#: Seed files and the plan period each stands for.
-SEED_PERIODS = {"000": "paper", "001": "14th FYP", "002": "journal", "003": "article",
-                "004": "15th FYP"}
 
 _GEOM_KEYS = ("at", "waypoints", "river_names", "prefectures")
 _FEATURE_KEYS = ("id", "name_zh", "name_en", "kind", "status", "period", "opened", "source",

@@ -9,22 +9,14 @@
   (county seats, ports, airports, stations: counts and name lists) and population
   (area-weighted population of the part inside; population of the units whose seat lies
   inside). Areas are computed in the equal-area metric CRS.
-* :func:`write_table`: CSV (UTF-8 with BOM, opens in Excel) or XLSX with bilingual
-  headers.
 
-Bilingual headers
------------------
-Tables carry one header row; each header is the Chinese label, one space and the ASCII
-field name, e.g. ``面积(km²) area_km2``, ``县城数 n_county_seat``. The field name is always
-the last space-separated word, so ``header.split()[-1]`` recovers the GeoPackage field
-(:func:`field_names`). Columns without a known label keep their field name alone.
+Tables are written by :func:`gisxz.io.tables.write_table` (bilingual headers).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
@@ -33,8 +25,8 @@ import pandas as pd
 import shapely
 
 from gisxz.core.crs import align_crs, require_crs, to_metric
+from gisxz.core.vocab import DEFAULT_POINT_KINDS, KIND_ZH, OVERLAY_HOWS
 from gisxz.exceptions import GisxzError
-from gisxz.io.geopackage import atomic_output
 from gisxz.spatial.buffers import polygonal, repair_geometries
 
 log = logging.getLogger(__name__)
@@ -42,57 +34,16 @@ log = logging.getLogger(__name__)
 __all__ = [
     "HOWS",
     "DEFAULT_POINT_KINDS",
-    "HEADERS_ZH",
     "overlay_layers",
     "intersect",
     "union",
     "difference",
     "clip",
     "summarize_by_unit",
-    "bilingual_headers",
-    "field_names",
-    "write_table",
 ]
 
-#: Operations of :func:`overlay_layers`.
-HOWS = ("intersection", "union", "difference", "symmetric_difference", "identity", "clip")
-
-#: Kinds of places counted by :func:`summarize_by_unit` by default (``places.kind``).
-DEFAULT_POINT_KINDS = ("county_seat", "prefecture_seat", "land_port", "airport", "station")
-
-_KIND_ZH = {
-    "county_seat": "县城", "prefecture_seat": "地市驻地", "land_port": "陆路口岸",
-    "airport": "机场", "station": "火车站", "port": "口岸", "hub": "枢纽",
-    "border_town": "边境城镇", "town": "城镇", "point": "点",
-}
-
-#: Chinese labels of the fields gisxz writes in tables.
-HEADERS_ZH: dict[str, str] = {
-    "adcode": "行政区划代码", "name_zh": "名称", "name_en": "英文名", "id": "编号",
-    "prefecture_zh": "所属地市", "prefecture_en": "所属地市(英文)",
-    "unit_area_km2": "单元面积(km²)", "area_km2": "面积(km²)", "length_km": "长度(km)",
-    "share_of_unit": "占单元比例", "share_of_layer": "占图层比例",
-    "population_2020": "常住人口2020", "population_quality": "人口数据质量",
-    "population_source": "人口数据来源", "population_in": "面积加权人口",
-    "population_share": "人口占比", "seat_inside": "县城在内",
-    "population_seat_inside": "县城在内的县人口",
-    "band": "圈层", "band_from_km": "起始距离(km)", "band_to_km": "终止距离(km)",
-    "band_label": "距离带",
-    "border_county": "边境县", "core": "一核", "three_hour_circle": "三小时经济圈",
-    "border_belt_band": "边境带圈层", "border_belt_share": "边境带面积占比",
-    "seat_border_band": "县城所在边境带圈层", "railway_belt": "铁路经济带",
-    "railway_belt_share": "铁路经济带面积占比", "seat_in_railway_belt": "县城在铁路经济带",
-    "zone": "三区", "zone_code": "三区代码", "channels_served": "服务通道",
-    "n_channels": "通道数", "border_length_km": "国界线长度(km)", "countries": "相邻国家",
-    "width_km": "宽度(km)", "counties": "县区", "seats": "县城", "n_counties": "县区数",
-    "n_seats": "县城数", "railways": "铁路", "rank": "等级", "orientation": "走向",
-    "share_of_area": "面积占比", "share_of_population": "人口占比",
-    "seat_zh": "县城驻地",
-}
-for _kind, _zh in _KIND_ZH.items():
-    HEADERS_ZH[f"n_{_kind}"] = f"{_zh}数"
-    HEADERS_ZH[f"{_kind}_names"] = f"{_zh}名单"
-
+HOWS = OVERLAY_HOWS
+_KIND_ZH = KIND_ZH
 
 # ---- overlays ---------------------------------------------------------------------------
 def _prepare_pair(left: gpd.GeoDataFrame, right: gpd.GeoDataFrame, *, names: tuple[str, str],
@@ -397,89 +348,3 @@ def summarize_by_unit(units: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, *,
 
 
 # ---- tables -----------------------------------------------------------------------------
-def bilingual_headers(columns: Sequence[str], *, labels: Mapping[str, str] | None = None
-                      ) -> list[str]:
-    """Headers ``"<中文> <field>"`` for ``columns`` (field alone when no label is known).
-
-    Examples
-    --------
-    >>> bilingual_headers(["adcode", "area_km2", "xyz"])
-    ['行政区划代码 adcode', '面积(km²) area_km2', 'xyz']
-    """
-    lab = dict(HEADERS_ZH)
-    lab.update(labels or {})
-    return [f"{lab[c]} {c}" if c in lab else str(c) for c in columns]
-
-
-def field_names(headers: Sequence[str]) -> list[str]:
-    """The ASCII field names of bilingual headers (the last word of each).
-
-    Examples
-    --------
-    >>> field_names(["面积(km²) area_km2", "xyz"])
-    ['area_km2', 'xyz']
-    """
-    return [str(h).split()[-1] if str(h).split() else str(h) for h in headers]
-
-
-def write_table(df: pd.DataFrame, path: str | Path, *, overwrite: bool = False,
-                headers: Literal["bilingual", "fields"] = "bilingual",
-                labels: Mapping[str, str] | None = None, sheet_name: str = "summary"
-                ) -> Path:
-    """Write a table (geometry dropped) as CSV or XLSX, atomically.
-
-    Parameters
-    ----------
-    df : DataFrame or GeoDataFrame
-        The table; a geometry column is left out.
-    path : path
-        ``.csv`` (UTF-8 with BOM, so Excel shows the Chinese) or ``.xlsx``.
-    overwrite : bool
-        Replace an existing file (refused otherwise with :class:`OutputExistsError`).
-    headers : {"bilingual", "fields"}
-        ``"bilingual"``: ``面积(km²) area_km2`` style (see the module docstring);
-        ``"fields"``: the ASCII field names only.
-    labels : mapping, optional
-        Extra Chinese labels (field → label).
-    sheet_name : str
-        Worksheet name for XLSX.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> p = write_table(pd.DataFrame({"adcode": [540102]}),
-    ...                 os.path.join(tempfile.mkdtemp(), "t.csv"))
-    >>> open(p, encoding="utf-8-sig").read().splitlines()[0]
-    '行政区划代码 adcode'
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise GisxzError(f"table output {path} must end in .csv or .xlsx")
-    table = pd.DataFrame(df).copy()
-    if isinstance(df, gpd.GeoDataFrame):
-        table = table.drop(columns=[df.geometry.name])
-    table = table.drop(columns=[c for c in table.columns
-                                if table[c].map(lambda v: isinstance(v, shapely.Geometry)).any()])
-    for col in table.columns:
-        if table[col].map(lambda v: isinstance(v, list | tuple | set)).any():
-            table[col] = table[col].map(lambda v: ";".join(map(str, v))
-                                        if isinstance(v, list | tuple | set) else v)
-    if headers == "bilingual":
-        table.columns = bilingual_headers([str(c) for c in table.columns], labels=labels)
-    elif headers != "fields":
-        raise GisxzError(f"headers={headers!r}: use 'bilingual' or 'fields'")
-    with atomic_output(path, overwrite=overwrite) as tmp:
-        if suffix == ".csv":
-            table.to_csv(tmp, index=False, encoding="utf-8-sig")
-        else:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                table.to_excel(xw, index=False, sheet_name=sheet_name)
-                ws = xw.sheets[sheet_name]
-                ws.freeze_panes = "A2"
-                for j, col in enumerate(table.columns, start=1):
-                    width = max([len(str(col))] + [len(str(v)) for v in table.iloc[:200, j - 1]])
-                    ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = \
-                        min(60, max(8, width + 2))
-    log.info("wrote %s (%d rows)", path, len(table))
-    return path

@@ -1,0 +1,94 @@
+"""The one vocabulary of gisxz: statuses, accuracy classes, periods, kinds, modes and labels.
+
+Every allowed value and every bilingual label is defined here once and imported by the plan
+readers, the network, the analyses, the tables, the styles and the command line.
+
+Examples
+--------
+>>> from gisxz.core import vocab
+>>> "under_construction" in vocab.STATUSES
+True
+>>> vocab.STATUS_LABELS["operating"]
+'运营 operating'
+"""
+
+from __future__ import annotations
+
+#: Status of a plan feature, road, railway or facility (true at the end of 2026).
+STATUSES = ("operating", "upgrading", "under_construction", "preparatory", "planned",
+            "designated")
+
+#: Bilingual labels of :data:`STATUSES`.
+STATUS_LABELS = {
+    "operating": "运营 operating",
+    "upgrading": "提质改造 upgrading",
+    "under_construction": "在建 under construction",
+    "preparatory": "前期工作 preparatory",
+    "planned": "规划 planned",
+    "designated": "规划结构 plan structure",
+}
+
+#: Positional accuracy of a feature.
+ACCURACY = ("surveyed", "derived", "schematic")
+
+#: Plan periods (the plan that delivers a project), and the kinds of seed documents.
+PERIODS = ("11th FYP", "12th FYP", "13th FYP", "14th FYP", "15th FYP", "paper", "journal",
+           "article", "")
+
+#: Seed files and the plan period each stands for.
+SEED_PERIODS = {"000": "paper", "001": "14th FYP", "002": "journal", "003": "article",
+                "004": "15th FYP"}
+
+#: Kinds of places in the gazetteer (``places.kind``).
+PLACE_KINDS = (
+    "prefecture_seat", "county_seat", "town", "township", "pass", "junction",
+    "border_crossing", "boundary_point", "land_port", "airport", "station", "logistics_hub",
+    "gateway_city", "hydropower", "water_project", "park", "tunnel", "other",
+)
+
+#: Chinese names of place and facility kinds.
+KIND_ZH = {
+    "county_seat": "县城", "prefecture_seat": "地市驻地", "land_port": "陆路口岸",
+    "airport": "机场", "station": "火车站", "port": "口岸", "hub": "枢纽",
+    "border_town": "边境城镇", "town": "城镇", "point": "点",
+}
+
+#: Network modes: ``road`` (roads only) and ``multimodal`` (roads, rail and their links).
+MODES = ("road", "multimodal")
+
+#: Operations of :func:`gisxz.spatial.overlay.overlay_layers`.
+OVERLAY_HOWS = ("intersection", "union", "difference", "symmetric_difference", "identity",
+                "clip")
+
+#: Kinds of places counted by :func:`gisxz.spatial.overlay.summarize_by_unit` by default.
+DEFAULT_POINT_KINDS = ("county_seat", "prefecture_seat", "land_port", "airport", "station")
+
+#: Basemaps of the web maps.
+BASEMAPS = ("none", "osm", "tianditu", "tianditu_vec", "tianditu_img")
+
+#: Chinese labels of the fields gisxz writes in tables.
+FIELD_ZH: dict[str, str] = {
+    "adcode": "行政区划代码", "name_zh": "名称", "name_en": "英文名", "id": "编号",
+    "prefecture_zh": "所属地市", "prefecture_en": "所属地市(英文)",
+    "unit_area_km2": "单元面积(km²)", "area_km2": "面积(km²)", "length_km": "长度(km)",
+    "share_of_unit": "占单元比例", "share_of_layer": "占图层比例",
+    "population_2020": "常住人口2020", "population_quality": "人口数据质量",
+    "population_source": "人口数据来源", "population_in": "面积加权人口",
+    "population_share": "人口占比", "seat_inside": "县城在内",
+    "population_seat_inside": "县城在内的县人口",
+    "band": "圈层", "band_from_km": "起始距离(km)", "band_to_km": "终止距离(km)",
+    "band_label": "距离带",
+    "border_county": "边境县", "core": "一核", "three_hour_circle": "三小时经济圈",
+    "border_belt_band": "边境带圈层", "border_belt_share": "边境带面积占比",
+    "seat_border_band": "县城所在边境带圈层", "railway_belt": "铁路经济带",
+    "railway_belt_share": "铁路经济带面积占比", "seat_in_railway_belt": "县城在铁路经济带",
+    "zone": "三区", "zone_code": "三区代码", "channels_served": "服务通道",
+    "n_channels": "通道数", "border_length_km": "国界线长度(km)", "countries": "相邻国家",
+    "width_km": "宽度(km)", "counties": "县区", "seats": "县城", "n_counties": "县区数",
+    "n_seats": "县城数", "railways": "铁路", "rank": "等级", "orientation": "走向",
+    "share_of_area": "面积占比", "share_of_population": "人口占比",
+    "seat_zh": "县城驻地",
+}
+for _kind, _zh in KIND_ZH.items():
+    FIELD_ZH[f"n_{_kind}"] = f"{_zh}数"
+    FIELD_ZH[f"{_kind}_names"] = f"{_zh}名单"
