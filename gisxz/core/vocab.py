@@ -92,3 +92,48 @@ FIELD_ZH: dict[str, str] = {
 for _kind, _zh in KIND_ZH.items():
     FIELD_ZH[f"n_{_kind}"] = f"{_zh}数"
     FIELD_ZH[f"{_kind}_names"] = f"{_zh}名单"
+
+#: Bilingual labels of coded values, by field (``VALUE_LABELS[field][code]``): what a table,
+#: a popup or a legend shows instead of the raw code. Add a field here, not in a module.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "status": STATUS_LABELS,
+    "scenario": {"current": "现状 current", "plan": "规划 plan"},
+    "mode": {"road": "公路 road", "multimodal": "综合 multimodal", "rail": "铁路 rail"},
+    "accuracy": {"surveyed": "实测 surveyed", "derived": "推算 derived",
+                 "schematic": "示意 schematic"},
+    "kind": {
+        "prefecture_seat": "地市驻地 prefecture seat", "county_seat": "县城 county seat",
+        "town": "城镇 town", "township": "乡镇 township", "pass": "山口 pass",
+        "junction": "交叉口 junction", "border_crossing": "边境通道 border crossing",
+        "boundary_point": "边界点 boundary point", "land_port": "陆路口岸 land port",
+        "airport": "机场 airport", "station": "火车站 station",
+        "logistics_hub": "物流枢纽 logistics hub", "gateway_city": "门户城市 gateway city",
+        "hydropower": "水电站 hydropower", "water_project": "水利工程 water project",
+        "park": "园区 park", "tunnel": "隧道 tunnel", "other": "其他 other",
+    },
+}
+
+#: Labels of booleans (``True``/``False``) in tables and popups.
+BOOL_LABELS = {True: "是 yes", False: "否 no"}
+
+
+def value_label(field: str, value: object, *, lang: str = "both") -> str:
+    """The label of a coded ``value`` of ``field``: ``lang`` is ``"zh"``, ``"en"`` or ``"both"``.
+
+    Unknown codes come back unchanged; booleans are 是/否.
+
+    Examples
+    --------
+    >>> value_label("scenario", "current"), value_label("mode", "road", lang="zh")
+    ('现状 current', '公路')
+    >>> value_label("seat_inside", True, lang="zh"), value_label("name_zh", "拉萨")
+    ('是', '拉萨')
+    """
+    if isinstance(value, bool):
+        text = BOOL_LABELS[value]
+    else:
+        text = VALUE_LABELS.get(field, {}).get(str(value))
+        if text is None:
+            return "" if value is None else str(value)
+    zh, _, en = text.partition(" ")
+    return {"zh": zh, "en": en or zh}.get(lang, text)
