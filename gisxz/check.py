@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -32,13 +33,14 @@ import shapely
 
 from gisxz import settings
 from gisxz.core.crs import metric_crs
+from gisxz.exceptions import GisxzError
 
 log = logging.getLogger(__name__)
 
 __all__ = ["CHECK_COLUMNS", "OUTSIDE_TOLERANCE_KM", "LAKE_TOLERANCE_KM", "LENGTH_TOLERANCE",
            "END_TOLERANCE_KM", "china_outline", "check_outside", "check_lakes",
            "check_ends", "check_lengths", "check_connected", "check_plan_status",
-           "check_transport", "CheckFailedError"]
+           "check_transport", "CheckFailedError", "write_report", "run_check"]
 
 CHECK_COLUMNS = ["severity", "check", "layer", "id", "value", "message"]
 #: Tolerance of the outside-China check (km): the boundary data and the drawn lines are
@@ -52,7 +54,7 @@ LENGTH_TOLERANCE = 0.15
 END_TOLERANCE_KM = 1.0
 
 
-class CheckFailedError(Exception):
+class CheckFailedError(GisxzError, ValueError):
     """The transport data failed :func:`check_transport` (errors in the report)."""
 
 
@@ -293,3 +295,34 @@ def check_transport(*, layers: dict | None = None, data_source: str | None = Non
     log.info("transport checks: %d errors, %d warnings", int((out["severity"] == "error").sum()),
              int((out["severity"] == "warning").sum()))
     return out
+
+
+def write_report(report: pd.DataFrame, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write the check report as a bilingual CSV (atomic; refuses to overwrite)."""
+    from gisxz.io.tables import write_table
+
+    return write_table(report, Path(path), overwrite=overwrite)
+
+
+def run_check(out: str | Path | None = None, *, overwrite: bool = False,
+              data_source: str | None = None) -> pd.DataFrame:
+    """Check the transport data, write the report (when ``out``) and fail on errors.
+
+    The main job calls this first, so that no output is built on broken data.
+
+    Raises
+    ------
+    CheckFailedError
+        One line per error (check, layer, id, message) and the report's path.
+    """
+    report = check_transport(data_source=data_source)
+    if out is not None:
+        write_report(report, out, overwrite=overwrite)
+    errors = report[report["severity"] == "error"]
+    if len(errors):
+        lines = [f"{r.check} {r.layer} {r.id}: {r.message}" for r in errors.head(20).itertuples()]
+        more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
+        where = f" (report: {out})" if out is not None else ""
+        raise CheckFailedError(f"the transport data has {len(errors)} error(s){where}; fix "
+                               "layers/network/*.yaml:\n" + "\n".join(lines) + more)
+    return report

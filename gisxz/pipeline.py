@@ -21,7 +21,7 @@ __all__ = ["run_main", "MAIN_OUTPUTS"]
 
 #: Files the main job writes in its output folder.
 MAIN_OUTPUTS = ("xizang_plan.gpkg", "county_membership.csv", "county_membership.xlsx",
-                "three_hour_circle.csv", "calibration.csv")
+                "three_hour_circle.csv", "calibration.csv", "seat_access.csv", "check_report.csv")
 #: Tables written at the top of the output folder with ASCII field names (stable columns for
 #: scripts); every table is also written with bilingual headers under ``tables/``.
 _TOP_TABLES = ("county_membership", "three_hour_circle", "calibration")
@@ -52,11 +52,20 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
             "them or choose another --out-dir")
     out_dir.mkdir(parents=True, exist_ok=True)
 
+    from gisxz.check import run_check
+
+    log.info("checking the transport data")
+    run_check(out_dir / "check_report.csv", overwrite=overwrite, data_source=data_source)
+
     from gisxz.plan.build import build_layers
 
     log.info("building plan layers")
     layers = build_layers(data_source=data_source, yihe=yihe)
     tables: dict[str, pd.DataFrame] = {}
+
+    from gisxz.network.seats import network_outputs
+
+    written_net = network_outputs(layers, tables, out_dir, overwrite=overwrite)
 
     from gisxz.network.calibration import calibrate
     from gisxz.network.circle import three_hour_circle
@@ -75,7 +84,8 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
 
     from gisxz.io.tables import write_table
 
-    written = [write_layers(layers, out_dir / "xizang_plan.gpkg", overwrite=overwrite)]
+    written = [write_layers(layers, out_dir / "xizang_plan.gpkg", overwrite=overwrite),
+               out_dir / "check_report.csv", *written_net]
     for name in _TOP_TABLES:
         written.append(write_table(tables[name], out_dir / f"{name}.csv",
                                    overwrite=overwrite, headers="fields"))

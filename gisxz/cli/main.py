@@ -119,11 +119,12 @@ def run(out_dir: Path, yihe: str | None, maps: bool, overwrite: bool,
 def _register_groups() -> None:
     """Attach the commands of the analysis, accessibility and map modules."""
     from gisxz.cli.access import access
+    from gisxz.cli.check import check
     from gisxz.cli.maps import map as map_group
     from gisxz.cli.spatial import buffer, overlay, summarize
 
     for name, cmd in (("buffer", buffer), ("overlay", overlay), ("summarize", summarize),
-                      ("access", access), ("map", map_group)):
+                      ("access", access), ("map", map_group), ("check", check)):
         cli.add_command(cmd, name)
 
 

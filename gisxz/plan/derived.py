@@ -86,9 +86,48 @@ def plan_defaults() -> dict:
         fw = {}
     bands = (fw.get("border_belt") or {}).get("bands_km") or DEFAULT_BORDER_BANDS_KM
     rb = fw.get("railway_belt") or {}
+    official = (fw.get("border_belt") or {}).get("official_border_counties") or []
     return {"border_bands_km": [float(b) for b in bands],
+            "official_border_counties": [str(n) for n in official],
             "railway_belt_km": float(rb.get("width_km") or DEFAULT_RAILWAY_BELT_KM),
             "railway_ids": list(rb.get("railways") or [])}
+
+
+def official_border_adcodes(counties: gpd.GeoDataFrame, names: list[str] | None = None
+                            ) -> set[int]:
+    """Adcodes of the official border counties (边境县, policy data in ``framework.yaml``).
+
+    Examples
+    --------
+    >>> from gisxz.base.geography import admin_counties
+    >>> len(official_border_adcodes(admin_counties()))
+    21
+    """
+    names = names if names is not None else plan_defaults()["official_border_counties"]
+    known = dict(zip(counties["name_zh"], counties["adcode"].astype("int64"), strict=True))
+    missing = [n for n in names if n not in known]
+    if missing:
+        from gisxz.exceptions import PlanFileError
+
+        raise PlanFileError(f"official_border_counties names {missing[0]!r}, which is no county "
+                            "of the boundary data; use the full name, e.g. 错那市")
+    return {int(known[n]) for n in names}
+
+
+def _border_county_layer(counties: gpd.GeoDataFrame, bc: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Official border counties and counties touching the boundary, with both flags."""
+    official = official_border_adcodes(counties)
+    touching = set(bc["adcode"].astype("int64"))
+    codes = counties["adcode"].astype("int64")
+    out = counties[codes.isin(official | touching)].copy()
+    out["border_county"] = out["adcode"].astype("int64").isin(official)
+    out["touches_boundary"] = out["adcode"].astype("int64").isin(touching)
+    extra = bc.drop(columns="geometry").set_index(bc["adcode"].astype("int64"))
+    for col in ("border_length_km", "countries"):
+        out[col] = out["adcode"].astype("int64").map(extra[col])
+    out["border_length_km"] = out["border_length_km"].fillna(0.0)
+    out["countries"] = out["countries"].fillna("")
+    return out
 
 
 def core_adcodes_default(counties: gpd.GeoDataFrame) -> list[int]:
@@ -322,16 +361,17 @@ def derive_plan_layers(layers: Mapping[str, gpd.GeoDataFrame], *,
         return res
 
     # --- border counties and border belt -----------------------------------------------
-    bc = border_counties(counties, border_line)
+    bc = _border_county_layer(counties, border_counties(counties, border_line))
     bc["population_2020"] = bc["adcode"].astype("int64").map(pop["population_2020"]).astype(
         "Int64")
     bc["area_km2"] = bc["adcode"].astype("int64").map(area)
     keep_cols = [c for c in ("adcode", "name_zh", "name_en", "prefecture_zh", "prefecture_en")
                  if c in bc.columns]
-    bc = bc[[*keep_cols, "border_length_km", "countries", "area_km2", "population_2020",
-             "geometry"]]
-    new["border_counties"] = _describe(bc, "边境县（由国界线几何推导） border counties: county "
-                                           "polygon shares the international boundary")
+    bc = bc[[*keep_cols, "border_county", "touches_boundary", "border_length_km", "countries",
+             "area_km2", "population_2020", "geometry"]]
+    new["border_counties"] = _describe(bc, "边境县（官方名单）与接壤国界的县 border counties: "
+                                           "border_county = official list of 21; "
+                                           "touches_boundary = polygon shares the boundary")
     log.info("border counties: %d (%s)", len(bc), ", ".join(bc["name_zh"]))
 
     belt = buffer_bands(border_line, bands, dissolve=True, within=province,
@@ -430,7 +470,10 @@ def derive_plan_layers(layers: Mapping[str, gpd.GeoDataFrame], *,
     m = pd.DataFrame({"adcode": codes.to_numpy(),
                       "name_zh": counties["name_zh"].to_numpy(),
                       "prefecture_zh": counties["prefecture_zh"].to_numpy()})
-    m["border_county"] = m["adcode"].isin(set(bc["adcode"].astype("int64")))
+    m["border_county"] = m["adcode"].isin(set(bc.loc[bc["border_county"], "adcode"]
+                                              .astype("int64")))
+    m["touches_boundary"] = m["adcode"].isin(set(bc.loc[bc["touches_boundary"], "adcode"]
+                                                 .astype("int64")))
     m["core"] = m["adcode"].isin(core)
     circ = _circle_columns(circle_table, m["adcode"])
     m["three_hour_circle"] = circ["three_hour_circle"].to_numpy()

@@ -1,0 +1,153 @@
+"""Distances and travel times every planner quotes: county seat to Lhasa and to its
+prefecture seat, by road, for each scenario (``out/seat_access.csv``).
+
+The time is the fastest road path of the trunk network (:func:`gisxz.network.trunk.trunk_graph`
+with ``mode="road"``); the distance is the length of that same path (cited segment lengths
+where they exist, else drawn length × circuity, see :mod:`gisxz.network.segments`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra
+
+from gisxz.network.trunk import load_trunk, scenario_names, trunk_graph
+
+log = logging.getLogger(__name__)
+
+__all__ = ["SEAT_ACCESS_LABELS", "fastest_paths", "seat_access", "write_seat_access",
+           "network_outputs"]
+
+#: Chinese labels of the columns of :func:`seat_access` (bilingual CSV headers).
+SEAT_ACCESS_LABELS = {
+    "adcode": "行政区划代码", "county_zh": "县（区、市）", "county_en": "县（英文）",
+    "prefecture_seat": "地市驻地", "scenario": "情景",
+    "lhasa_distance_km": "至拉萨里程(km)", "lhasa_travel_time_min": "至拉萨时间(分钟)",
+    "prefecture_distance_km": "至地市驻地里程(km)",
+    "prefecture_travel_time_min": "至地市驻地时间(分钟)",
+}
+
+
+def _matrices(graph) -> tuple[sparse.csr_matrix, dict[tuple[int, int], float]]:
+    seg = graph.meta["segments"]
+    pos = {lab: i for i, lab in enumerate(graph.nodes["node"])}
+    u = seg["from_node"].map(pos).to_numpy()
+    v = seg["to_node"].map(pos).to_numpy()
+    t = seg["travel_time"].to_numpy(dtype=float)
+    km = seg["length_km"].to_numpy(dtype=float)
+    best: dict[tuple[int, int], tuple[float, float]] = {}
+    for a, b, tt, kk in zip(np.r_[u, v], np.r_[v, u], np.r_[t, t], np.r_[km, km], strict=True):
+        if (a, b) not in best or tt < best[(a, b)][0]:
+            best[(a, b)] = (tt, kk)
+    keys = np.array(list(best), dtype=int).reshape(-1, 2)
+    vals = np.array([best[k][0] for k in best], dtype=float)
+    n = len(graph.nodes)
+    m = sparse.csr_matrix((np.maximum(vals, 1e-9), (keys[:, 0], keys[:, 1])), shape=(n, n))
+    return m, {k: best[k][1] for k in best}
+
+
+def fastest_paths(graph, sources: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Time (min) and length (km) of the fastest path from each source to every node.
+
+    Examples
+    --------
+    >>> g = trunk_graph(scenario="current", mode="road")
+    >>> t, d = fastest_paths(g, [0])
+    >>> t.shape == d.shape
+    True
+    """
+    m, length = _matrices(graph)
+    times, pred = dijkstra(m, directed=True, indices=sources, return_predecessors=True)
+    dist = np.full(times.shape, np.inf)
+    for i, s in enumerate(sources):
+        dist[i, s] = 0.0
+        for v in np.argsort(times[i]):
+            p = pred[i, v]
+            if p >= 0 and np.isfinite(times[i, v]):
+                dist[i, v] = dist[i, p] + length[(p, v)]
+    return times, dist
+
+
+def _seat_nodes(graph, places: pd.DataFrame) -> np.ndarray:
+    from scipy.spatial import cKDTree
+
+    n = graph.nodes
+    pts = places.to_crs(graph.crs)
+    d, k = cKDTree(n[["x", "y"]].to_numpy()).query(np.column_stack([pts.geometry.x,
+                                                                    pts.geometry.y]))
+    return np.where(d <= 1000.0, k, -1)
+
+
+def _one_scenario(scenario: str, seats: pd.DataFrame, prefs: pd.DataFrame, network) -> list:
+    g = trunk_graph(scenario=scenario, mode="road", network=network)
+    seat_k = _seat_nodes(g, seats)
+    pref_k = _seat_nodes(g, prefs)
+    lhasa = int(pref_k[list(prefs["id"]).index("pref_540100")])
+    srcs = [lhasa, *[int(k) for k in pref_k]]
+    times, dist = fastest_paths(g, srcs)
+    pref_row = {pid: 1 + j for j, pid in enumerate(prefs["id"])}
+    rows = []
+    for (_, s), k in zip(seats.iterrows(), seat_k, strict=True):
+        pid = f"pref_{str(int(s['adcode']))[:4]}00"
+        j = pref_row[pid]
+        ok = k >= 0
+        rows.append({
+            "adcode": int(s["adcode"]), "county_zh": s["name_zh"], "county_en": s["name_en"],
+            "prefecture_seat": prefs.loc[prefs["id"] == pid, "name_zh"].iloc[0],
+            "scenario": scenario,
+            "lhasa_distance_km": round(float(dist[0, k]), 1) if ok else np.nan,
+            "lhasa_travel_time_min": round(float(times[0, k]), 0) if ok else np.nan,
+            "prefecture_distance_km": round(float(dist[j, k]), 1) if ok else np.nan,
+            "prefecture_travel_time_min": round(float(times[j, k]), 0) if ok else np.nan,
+        })
+    return rows
+
+
+def seat_access(*, scenarios: list[str] | None = None, network=None) -> pd.DataFrame:
+    """Road distance and travel time of each county seat to Lhasa and to its prefecture seat.
+
+    One row per county seat (74) and scenario. Columns: :data:`SEAT_ACCESS_LABELS`.
+
+    Examples
+    --------
+    >>> t = seat_access(scenarios=["current"])
+    >>> len(t), int(t["lhasa_travel_time_min"].isna().sum())
+    (74, 0)
+    """
+    from gisxz.base.gazetteer import default_gazetteer
+
+    net = network if network is not None else load_trunk()
+    p = default_gazetteer().places
+    seats = p[p["kind"] == "county_seat"].sort_values("adcode").reset_index(drop=True)
+    prefs = p[p["kind"] == "prefecture_seat"].reset_index(drop=True)
+    rows = []
+    for sc in scenarios or scenario_names():
+        rows.extend(_one_scenario(sc, seats, prefs, net))
+    return pd.DataFrame(rows, columns=list(SEAT_ACCESS_LABELS))
+
+
+def write_seat_access(path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write :func:`seat_access` as a CSV with Chinese and English headers."""
+    from gisxz.io.tables import write_table
+
+    return write_table(seat_access(), Path(path), overwrite=overwrite, labels=SEAT_ACCESS_LABELS)
+
+
+def network_outputs(layers: dict, tables: dict, out_dir: str | Path, *,
+                    overwrite: bool = False) -> list[Path]:
+    """The main job's network step: add ``network_roads`` / ``network_rail`` to ``layers``,
+    the seat table to ``tables`` and write ``out_dir/seat_access.csv``."""
+    from gisxz.io.tables import write_table
+    from gisxz.network.segments import network_layers
+
+    net = load_trunk()
+    layers.update(network_layers(net))
+    table = seat_access(network=net)
+    tables["seat_access"] = table
+    return [write_table(table, Path(out_dir) / "seat_access.csv", overwrite=overwrite,
+                        labels=SEAT_ACCESS_LABELS)]
