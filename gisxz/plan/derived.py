@@ -106,6 +106,10 @@ def official_border_adcodes(counties: gpd.GeoDataFrame, names: list[str] | None 
     names = names if names is not None else plan_defaults()["official_border_counties"]
     known = dict(zip(counties["name_zh"], counties["adcode"].astype("int64"), strict=True))
     missing = [n for n in names if n not in known]
+    if missing and len(missing) == len(names):
+        log.warning("none of the official border counties is among the counties given "
+                    "(other data?); border_county is false everywhere")
+        return set()
     if missing:
         from gisxz.exceptions import PlanFileError
 

@@ -132,9 +132,20 @@ def segment_geometry(segs: pd.DataFrame) -> Any:
     return merged
 
 
+def _place_chain(segs: pd.DataFrame) -> str:
+    names: list[str] = []
+    for a, b in zip(segs["from_name"], segs["to_name"], strict=True):
+        if names and names[-1] == b:
+            a, b = b, a
+        for n in (a, b):
+            if not names or names[-1] != n:
+                names.append(n)
+    return "—".join(names)
+
+
 def route_extra(segs: pd.DataFrame) -> dict:
     """Attributes a derived feature carries about its segments."""
-    return {"segments": ";".join(segs["id"]),
+    return {"waypoints": _place_chain(segs), "segments": ";".join(segs["id"]),
             "network_status": ";".join(sorted(set(segs["status"]))),
             "route_km": float(segs["length_km"].sum())}
 
