@@ -3,18 +3,21 @@
 :func:`check_transport` runs every check on the network segments and the plan layers
 derived from them and returns one table, a row per finding:
 
-=====================  =====================================================================
-check                  finds
-=====================  =====================================================================
-``outside_china``      a line more than :data:`OUTSIDE_TOLERANCE_KM` outside China (the
-                       national boundary of the data source), unless the segment is marked
-                       ``cross_border`` (a route that really crosses at a named port)
-``crosses_lake``       a line through a lake polygon of the 1:4M data
-``end_off_place``      a segment whose first or last point is off its ``from``/``to`` place
-``drawn_vs_cited``     drawn length more than :data:`LENGTH_TOLERANCE` off the cited length
-``seat_unconnected``   a county seat that no road reaches from Lhasa (scenario ``current``)
-``plan_status``        a plan feature whose status contradicts its segments' statuses
-=====================  =====================================================================
+========================  =====================================================================
+check                     finds
+========================  =====================================================================
+``outside_china``         a line more than :data:`OUTSIDE_TOLERANCE_KM` outside China (the
+                          national boundary of the data source), unless the segment is marked
+                          ``cross_border`` (a route that really crosses at a named port)
+``crosses_lake``          a line through a lake polygon of the 1:4M data
+``end_off_place``         a segment whose first or last point is off its ``from``/``to`` place
+``drawn_vs_cited``        drawn length more than :data:`LENGTH_TOLERANCE` off the cited length
+                          (longer: error; shorter: warning, the line needs control points)
+``line_drawn_vs_total``   a rail line drawn more than :data:`LENGTH_TOLERANCE` off its
+                          published total (error for operating / under-construction lines)
+``seat_unconnected``      a county seat that no road reaches from Lhasa (scenario ``current``)
+``plan_status``           a plan feature whose status contradicts its segments' statuses
+========================  =====================================================================
 
 Each row has ``severity`` (``error`` or ``warning``), ``check``, ``layer``, ``id``,
 ``value`` and ``message``. The main job stops when any error is found.
@@ -39,7 +42,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["CHECK_COLUMNS", "OUTSIDE_TOLERANCE_KM", "LAKE_TOLERANCE_KM", "LENGTH_TOLERANCE",
            "END_TOLERANCE_KM", "china_outline", "check_outside", "check_lakes",
-           "check_ends", "check_lengths", "check_connected", "check_plan_status",
+           "check_ends", "check_lengths", "check_line_totals", "check_connected", "check_plan_status",
            "check_transport", "CheckFailedError", "write_report", "run_check"]
 
 CHECK_COLUMNS = ["severity", "check", "layer", "id", "value", "message"]
@@ -203,6 +206,36 @@ def check_lengths(segments: pd.DataFrame, *, layer: str,
     return _frame(rows)
 
 
+def check_line_totals(segments: pd.DataFrame, *, layer: str = "network_rail",
+                      tolerance: float = LENGTH_TOLERANCE) -> pd.DataFrame:
+    """Drawn length of each rail line versus its published total (``line_total`` lengths).
+
+    An operating or under-construction line drawn more than ``tolerance`` off its published
+    length is an error; a planned line (planning figure) a warning.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"line": ["a", "a"], "length_km": [50.0, 50.0],
+    ...                    "length_from": ["line_total"] * 2, "drawn_km": [30.0, 30.0],
+    ...                    "status": ["operating"] * 2})
+    >>> check_line_totals(df)["severity"].tolist()
+    ['error']
+    """
+    rows = []
+    with_total = segments[segments["length_from"] == "line_total"]["line"].unique()
+    for line in with_total:
+        s = segments[segments["line"] == line]
+        total, drawn = float(s["length_km"].sum()), float(s["drawn_km"].sum())
+        diff = (drawn - total) / total
+        if abs(diff) > tolerance:
+            built = s["status"].isin(["operating", "under_construction"]).any()
+            rows.append(_row("error" if built else "warning", "line_drawn_vs_total", layer,
+                             line, diff * 100.0,
+                             f"line drawn {drawn:.0f} km vs published {total:.0f} km "
+                             f"({diff:+.0%}); add control points (via) along the line"))
+    return _frame(rows)
+
+
 def check_connected(graph, seats: gpd.GeoDataFrame, *, origin: str = "拉萨",
                     layer: str = "network_roads") -> pd.DataFrame:
     """County seats with no road node, or no road path from ``origin``.
@@ -286,6 +319,7 @@ def check_transport(*, layers: dict | None = None, data_source: str | None = Non
         s = seg[seg["mode"] == mode]
         parts.append(check_ends(s, gz.places, layer=name))
         parts.append(check_lengths(s, layer=name))
+    parts.append(check_line_totals(seg[seg["mode"] == "rail"]))
     seats = gz.places[gz.places["kind"] == "county_seat"]
     parts.append(check_connected(trunk_graph(scenario="current", mode="road", network=net),
                                  seats))
