@@ -46,6 +46,9 @@ __all__ = ["CHECK_COLUMNS", "OUTSIDE_TOLERANCE_KM", "LAKE_TOLERANCE_KM", "LENGTH
            "check_transport", "CheckFailedError", "write_report", "run_check"]
 
 CHECK_COLUMNS = ["severity", "check", "layer", "id", "value", "message"]
+#: Chinese labels of the report's columns (bilingual CSV headers).
+CHECK_LABELS = {"severity": "级别", "check": "检查项", "layer": "图层", "id": "编号",
+                "value": "数值", "message": "说明"}
 #: Tolerance of the outside-China check (km): the boundary data and the drawn lines are
 #: both generalised.
 OUTSIDE_TOLERANCE_KM = 2.0
@@ -335,7 +338,7 @@ def write_report(report: pd.DataFrame, path: str | Path, *, overwrite: bool = Fa
     """Write the check report as a bilingual CSV (atomic; refuses to overwrite)."""
     from gisxz.io.tables import write_table
 
-    return write_table(report, Path(path), overwrite=overwrite)
+    return write_table(report, Path(path), overwrite=overwrite, labels=CHECK_LABELS)
 
 
 def run_check(out: str | Path | None = None, *, overwrite: bool = False,

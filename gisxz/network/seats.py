@@ -21,7 +21,7 @@ from gisxz.network.trunk import load_trunk, scenario_names, trunk_graph
 log = logging.getLogger(__name__)
 
 __all__ = ["SEAT_ACCESS_LABELS", "fastest_paths", "seat_access", "write_seat_access",
-           "network_outputs"]
+           "network_outputs", "read_published", "compare_published"]
 
 #: Chinese labels of the columns of :func:`seat_access` (bilingual CSV headers).
 SEAT_ACCESS_LABELS = {
@@ -151,3 +151,62 @@ def network_outputs(layers: dict, tables: dict, out_dir: str | Path, *,
     tables["seat_access"] = table
     return [write_table(table, Path(out_dir) / "seat_access.csv", overwrite=overwrite,
                         labels=SEAT_ACCESS_LABELS)]
+
+
+def read_published(path: str | Path | None = None) -> pd.DataFrame:
+    """Published seat distances of ``layers/network/seat_distances.yaml``.
+
+    Columns ``seat, to, km, source, note, confidence`` (``confidence`` empty or ``low``).
+    """
+    from gisxz import settings
+    from gisxz.io.documents import require
+    from gisxz.network.segments import doc_of
+
+    p = Path(path) if path else Path(settings.layers_dir) / "network" / "seat_distances.yaml"
+    doc = doc_of(p, "gisxz.network.seat_distances/1")
+    rows = []
+    for d in require(doc, "distances", list):
+        for key in ("seat", "to", "source"):
+            require(d, key, str)
+        km = d.get("km")
+        if isinstance(km, bool) or not isinstance(km, int | float) or km <= 0:
+            raise d.error(f"km must be a positive number, got {km!r}", key="km")
+        rows.append({"seat": d["seat"], "to": d["to"], "km": float(km),
+                     "source": d["source"], "note": str(d.get("note") or ""),
+                     "confidence": str(d.get("confidence") or "")})
+    return pd.DataFrame(rows)
+
+
+def compare_published(*, scenario: str = "current", published: pd.DataFrame | None = None,
+                      network=None) -> pd.DataFrame:
+    """Modelled road distance (fastest path) versus the published seat distances.
+
+    Returns ``seat, to, published_km, modelled_km, diff_km, diff_pct, source``.
+
+    Examples
+    --------
+    >>> c = compare_published()
+    >>> bool(c["modelled_km"].notna().all())
+    True
+    """
+    from gisxz.base.gazetteer import default_gazetteer
+
+    pub = read_published() if published is None else published
+    gz = default_gazetteer()
+    g = trunk_graph(scenario=scenario, mode="road",
+                    network=network if network is not None else load_trunk())
+    seats = gz.resolve_many(list(pub["seat"]))
+    dests = gz.resolve_many(list(pub["to"]))
+    sk, dk = _seat_nodes(g, seats), _seat_nodes(g, dests)
+    uniq = sorted(set(int(k) for k in dk if k >= 0))
+    _, dist = fastest_paths(g, uniq)
+    row_of = {k: i for i, k in enumerate(uniq)}
+    modelled = [float(dist[row_of[int(d)], int(s)]) if s >= 0 and d >= 0 else np.nan
+                for s, d in zip(sk, dk, strict=True)]
+    out = pd.DataFrame({"seat": pub["seat"], "to": pub["to"], "published_km": pub["km"],
+                        "modelled_km": np.round(modelled, 0)})
+    out["diff_km"] = out["modelled_km"] - out["published_km"]
+    out["diff_pct"] = (100 * out["diff_km"] / out["published_km"]).round(1)
+    out["source"] = pub["source"]
+    out["note"] = pub["note"]
+    return out
