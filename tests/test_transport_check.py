@@ -147,3 +147,51 @@ def test_official_border_counties():
 
     codes = official_border_adcodes(admin_counties())
     assert len(codes) == 21 and 540529 in codes  # 隆子县
+
+
+def test_line_totals_check():
+    from gisxz.check import check_line_totals
+
+    df = pd.DataFrame({"line": ["a", "a", "b"], "length_km": [50.0, 50.0, 100.0],
+                       "length_from": ["line_total", "line_total", "line_total"],
+                       "drawn_km": [45.0, 45.0, 60.0],
+                       "status": ["operating", "operating", "planned"]})
+    out = check_line_totals(df).set_index("id")
+    assert list(out.index) == ["b"] and out.loc["b", "severity"] == "warning"
+
+
+def test_published_seat_distances_compare():
+    from gisxz.network.seats import compare_published, read_published
+
+    pub = read_published()
+    assert pub["seat"].nunique() >= 15 and pub["source"].str.len().gt(10).all()
+    cmp = compare_published(published=pub)
+    assert cmp["modelled_km"].notna().all()
+    # the network follows the published distances closely for most seats
+    assert cmp["diff_pct"].abs().median() < 15
+
+
+def test_check_cli_writes_report_and_exit_code(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import gisxz.check as chk
+    from gisxz.cli.main import cli
+
+    bad = pd.DataFrame([{"severity": "error", "check": "outside_china", "layer": "t",
+                         "id": "x", "value": 5.0, "message": "5 km outside"}])
+    monkeypatch.setattr(chk, "check_transport", lambda **kw: bad)
+    out = tmp_path / "r.csv"
+    res = CliRunner().invoke(cli, ["check", "-o", str(out)])
+    assert res.exit_code == 1 and "1 error(s)" in res.output and out.exists()
+    res = CliRunner().invoke(cli, ["check", "-o", str(out)])  # refuses to overwrite
+    assert res.exit_code != 0 and "exists" in res.output
+
+
+def test_run_check_raises_on_errors(monkeypatch):
+    import gisxz.check as chk
+
+    bad = pd.DataFrame([{"severity": "error", "check": "crosses_lake", "layer": "t",
+                         "id": "x", "value": 5.0, "message": "5 km across 纳木错"}])
+    monkeypatch.setattr(chk, "check_transport", lambda **kw: bad)
+    with pytest.raises(chk.CheckFailedError, match="crosses_lake t x"):
+        chk.run_check()
