@@ -112,13 +112,18 @@ def split_refs(value: Any) -> list[str]:
     --------
     >>> split_refs("G318/G4218 (拉林)")
     ['G318', 'G4218']
+    >>> split_refs("provincial road (然察公路)")
+    []
     """
     out = []
     for part in str(value or "").replace("+", "/").split("/"):
         part = part.strip()
-        if part:
-            out.append(part.split(" ")[0].split("（")[0].split("(")[0])
-    return [p for p in out if p]
+        if not part or part[0].islower():  # a description ("county road"), not a reference
+            continue
+        ref = part.split(" ")[0].split("（")[0].split("(")[0]
+        if ref:
+            out.append(ref)
+    return out
 
 
 # -- small readers ------------------------------------------------------------------------
