@@ -36,6 +36,7 @@ import shapely
 
 from gisxz import settings
 from gisxz.core.crs import metric_crs
+from gisxz.core.vocab import FIELD_ZH
 from gisxz.exceptions import GisxzError
 
 log = logging.getLogger(__name__)
@@ -46,9 +47,8 @@ __all__ = ["CHECK_COLUMNS", "OUTSIDE_TOLERANCE_KM", "LAKE_TOLERANCE_KM", "LENGTH
            "check_transport", "CheckFailedError", "write_report", "run_check"]
 
 CHECK_COLUMNS = ["severity", "check", "layer", "id", "value", "message"]
-#: Chinese labels of the report's columns (bilingual CSV headers).
-CHECK_LABELS = {"severity": "级别", "check": "检查项", "layer": "图层", "id": "编号",
-                "value": "数值", "message": "说明"}
+#: Chinese labels of the report's columns (bilingual CSV headers), from :data:`FIELD_ZH`.
+CHECK_LABELS = {c: FIELD_ZH[c] for c in CHECK_COLUMNS}
 #: Tolerance of the outside-China check (km): the boundary data and the drawn lines are
 #: both generalised.
 OUTSIDE_TOLERANCE_KM = 2.0

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
+from gisxz.core.vocab import FIELD_ZH
 from gisxz.network.trunk import load_trunk, scenario_names, trunk_graph
 
 log = logging.getLogger(__name__)
@@ -23,14 +24,10 @@ log = logging.getLogger(__name__)
 __all__ = ["SEAT_ACCESS_LABELS", "fastest_paths", "seat_access", "write_seat_access",
            "network_outputs", "read_published", "compare_published"]
 
-#: Chinese labels of the columns of :func:`seat_access` (bilingual CSV headers).
-SEAT_ACCESS_LABELS = {
-    "adcode": "行政区划代码", "county_zh": "县（区、市）", "county_en": "县（英文）",
-    "prefecture_seat": "地市驻地", "scenario": "情景",
-    "lhasa_distance_km": "至拉萨里程(km)", "lhasa_travel_time_min": "至拉萨时间(分钟)",
-    "prefecture_distance_km": "至地市驻地里程(km)",
-    "prefecture_travel_time_min": "至地市驻地时间(分钟)",
-}
+#: Columns of :func:`seat_access` and their Chinese labels (from :data:`FIELD_ZH`).
+SEAT_ACCESS_LABELS = {c: FIELD_ZH[c] for c in (
+    "adcode", "county_zh", "county_en", "prefecture_seat", "scenario", "lhasa_distance_km",
+    "lhasa_travel_time_min", "prefecture_distance_km", "prefecture_travel_time_min")}
 
 
 def _matrices(graph) -> tuple[sparse.csr_matrix, dict[tuple[int, int], float]]:
