@@ -48,7 +48,8 @@ __all__ = ["CHECK_COLUMNS", "OUTSIDE_TOLERANCE_KM", "LAKE_TOLERANCE_KM", "LENGTH
 
 CHECK_COLUMNS = ["severity", "check", "layer", "id", "value", "message"]
 #: Chinese labels of the report's columns (bilingual CSV headers), from :data:`FIELD_ZH`.
-CHECK_LABELS = {c: FIELD_ZH[c] for c in CHECK_COLUMNS}
+CHECK_LABELS = {**{"check": "检查项", "layer": "图层", "value": "数值", "message": "说明"},
+                **{c: FIELD_ZH[c] for c in ("severity", "id")}}
 #: Tolerance of the outside-China check (km): the boundary data and the drawn lines are
 #: both generalised.
 OUTSIDE_TOLERANCE_KM = 2.0

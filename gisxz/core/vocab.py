@@ -90,11 +90,11 @@ FIELD_ZH: dict[str, str] = {
     "seat_zh": "县城驻地",
     # transport network, seat access and the transport checks (gisxz.network, gisxz.check)
     "touches_boundary": "接壤国界线", "county_zh": "县（区、市）", "county_en": "县（英文）",
-    "prefecture_seat": "地市驻地", "scenario": "情景",
+    "prefecture_seat": "地市驻地",
     "lhasa_distance_km": "至拉萨里程(km)", "lhasa_travel_time_min": "至拉萨时间(分钟)",
     "prefecture_distance_km": "至地市驻地里程(km)",
     "prefecture_travel_time_min": "至地市驻地时间(分钟)",
-    "severity": "级别", "check": "检查项", "layer": "图层", "value": "数值", "message": "说明",
+    "severity": "级别",
 }
 for _kind, _zh in KIND_ZH.items():
     FIELD_ZH[f"n_{_kind}"] = f"{_zh}数"

@@ -25,7 +25,7 @@ __all__ = ["SEAT_ACCESS_LABELS", "fastest_paths", "seat_access", "write_seat_acc
            "network_outputs", "read_published", "compare_published"]
 
 #: Columns of :func:`seat_access` and their Chinese labels (from :data:`FIELD_ZH`).
-SEAT_ACCESS_LABELS = {c: FIELD_ZH[c] for c in (
+SEAT_ACCESS_LABELS = {c: FIELD_ZH.get(c, "情景") for c in (
     "adcode", "county_zh", "county_en", "prefecture_seat", "scenario", "lhasa_distance_km",
     "lhasa_travel_time_min", "prefecture_distance_km", "prefecture_travel_time_min")}
 
