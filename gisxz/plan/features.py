@@ -311,16 +311,18 @@ def _geometry(ctx: _Context, node: Node) -> tuple[Any, dict]:
 
 def _bundle(ctx: _Context, node: Node) -> tuple[Any, dict]:
     """A channel: the union of the plan features (highways, railways) it bundles."""
-    parts = []
+    parts, chains = [], []
     for fid in node["routes"]:
         member = ctx.nodes.get(fid)
         if member is None or (member.get("route") is None and member.get("segments") is None):
             raise node.error(f"routes names {fid!r}, which is no highway or railway feature "
                              "drawn from network segments", key="routes")
         parts.append(route_segments(member, ctx.edges, ctx.gz))
+        chains.append(f"{fid}: {route_extra(parts[-1])['waypoints']}")
     segs = pd.concat(parts, ignore_index=True).drop_duplicates("id")
     extra = route_extra(segs)
     extra["routes"] = ";".join(node["routes"])
+    extra["waypoints"] = " | ".join(chains)
     return segment_geometry(segs), extra
 
 

@@ -133,13 +133,28 @@ def segment_geometry(segs: pd.DataFrame) -> Any:
 
 
 def _place_chain(segs: pd.DataFrame) -> str:
-    names: list[str] = []
-    for a, b in zip(segs["from_name"], segs["to_name"], strict=True):
-        if names and names[-1] == b:
-            a, b = b, a
-        for n in (a, b):
-            if not names or names[-1] != n:
-                names.append(n)
+    """The places along a chain of segments, in travel order (``A—B—C``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"from_name": ["B", "B"], "to_name": ["A", "C"]})
+    >>> _place_chain(df)
+    'A—B—C'
+    """
+    pairs = list(zip(segs["from_name"], segs["to_name"], strict=True))
+    if not pairs:
+        return ""
+    a, b = pairs[0]
+    if len(pairs) > 1 and a in pairs[1] and b not in pairs[1]:
+        a, b = b, a
+    names = [a, b]
+    for a, b in pairs[1:]:
+        if a == names[-1]:
+            names.append(b)
+        elif b == names[-1]:
+            names.append(a)
+        else:  # a gap in the chain
+            names += ["…", a, b]
     return "—".join(names)
 
 
