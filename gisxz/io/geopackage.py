@@ -19,6 +19,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+from pyproj import CRS
 
 from gisxz import settings
 from gisxz.core.crs import require_crs
@@ -36,7 +37,7 @@ _ASCII_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 def prepare_layer(gdf: gpd.GeoDataFrame, *, name: str = "layer") -> gpd.GeoDataFrame:
     """Return a copy ready for GeoPackage: EPSG:4490, ASCII fields, plain column types."""
     require_crs(gdf, name=f"layer {name!r}")
-    out = gdf.to_crs(settings.store_crs) if gdf.crs.to_epsg() != 4490 else gdf.copy()
+    out = gdf.copy() if gdf.crs == CRS(settings.store_crs) else gdf.to_crs(settings.store_crs)
     for col in out.columns:
         if col == out.geometry.name:
             continue
