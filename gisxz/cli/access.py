@@ -225,12 +225,55 @@ def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, 
          if (to_names or to_coords) else None)
     od = pd.concat([od_matrix(o, d, graph=g) for g in _graphs(scenarios, modes, network)],
                    ignore_index=True)
-    od["travel_time_min"] = od["travel_time_min"].round(1)
+    od[["travel_time_min", "distance_km"]] = od[["travel_time_min", "distance_km"]].round(1)
     if wide:
         od = od.pivot_table(index=["scenario", "mode", "origin"], columns="destination",
                             values="travel_time_min", sort=False).reset_index()
     written = write_table(od, out, overwrite=overwrite) if out else None
     _show(od, out, written)
+
+
+@access.command("route", cls=_MultiValueCommand)
+@click.option("--from", "origin", required=True, metavar="NAME", help="Origin place name.")
+@click.option("--to", "destination", required=True, metavar="NAME",
+              help="Destination place name.")
+@_graph_opts
+@handle_errors
+def route_cmd(origin, destination, scenarios, modes, network, out, overwrite) -> None:
+    """The fastest route, segment by segment (reference, km, minutes, mode, status).
+
+    --out writes the route line (.gpkg/.geojson: layers route and route_segments) or the
+    segment table (.csv/.xlsx).
+
+    Example: gisxz access route --from 错那 --to 隆子 --scenario current plan --mode road
+    """
+    from gisxz.network.route import route
+
+    origin = origin[-1] if isinstance(origin, tuple) else origin
+    destination = destination[-1] if isinstance(destination, tuple) else destination
+    routes = [route(origin, destination, graph=g) for g in _graphs(scenarios, modes, network)]
+    table = pd.concat([r.table().assign(scenario=r.scenario, route_mode=r.mode)
+                       for r in routes], ignore_index=True)
+    if out is not None:
+        if out.suffix.lower() in (".csv", ".xlsx"):
+            click.echo(f"wrote {write_table(table.round(2), out, overwrite=overwrite)}")
+        else:
+            lines = pd.concat([r.line() for r in routes], ignore_index=True)
+            segs = pd.concat([r.segments.assign(scenario=r.scenario, route_mode=r.mode)
+                              for r in routes], ignore_index=True)
+            crs = routes[0].segments.crs
+            path = write_geo(gpd.GeoDataFrame(lines, crs=crs), out, layer="route",
+                             overwrite=overwrite)
+            click.echo(f"wrote {path}")
+            if out.suffix.lower() == ".gpkg":
+                write_geo(gpd.GeoDataFrame(segs, crs=crs), out, layer="route_segments",
+                          overwrite=True)
+    for r in routes:
+        click.echo(r.summary())
+        shown = r.table()[["seq", "ref", "from_name", "to_name", "km", "minutes", "kmh", "mode",
+                           "status"]].round(1)
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            click.echo(shown.to_string(index=False))
 
 
 @access.command("nearest", cls=_MultiValueCommand)
@@ -245,19 +288,19 @@ def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, 
 @handle_errors
 def nearest_cmd(names, coords, facilities, kinds, scenarios, modes, network, out,
                 overwrite) -> None:
-    """Nearest facility of each origin and its travel time.
+    """Nearest facility of each origin and its door-to-door travel time.
+
+    Only the facilities that count in the scenario are used (``facilities:`` in
+    scenarios.yaml): in ``current`` an airport at the preparatory stage is not open.
 
     Example: gisxz access nearest --facility-kind airport --mode road
     """
     from gisxz.network.accessibility import nearest_facility
-    from gisxz.network.snap import places_as_points
 
     o = _points(names, coords, what="origins", default_kinds=["county_seat"])
-    f = (places_as_points(list(facilities)) if facilities
-         else places_as_points(kinds=list(kinds or ("airport",))))
-    res = pd.concat([nearest_facility(o, f, graph=g) for g in _graphs(scenarios, modes,
-                                                                        network)],
-                    ignore_index=True)
+    f = list(facilities) if facilities else None
+    res = pd.concat([nearest_facility(o, f, graph=g, kinds=tuple(kinds or ("airport",)))
+                     for g in _graphs(scenarios, modes, network)], ignore_index=True)
     res["travel_time_min"] = res["travel_time_min"].round(1)
     written = write_table(res, out, overwrite=overwrite) if out else None
     _show(res, out, written)
