@@ -69,7 +69,10 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     tables["calibration"] = calibrate()
 
     log.info("deriving belts, zones and county membership")
-    new_layers, new_tables = derive_plan_layers(layers, circle_table=circle_table)
+    from gisxz.network.circle import circle_membership
+
+    new_layers, new_tables = derive_plan_layers(
+        layers, circle_table=circle_membership(circle_table))
     layers.update(new_layers)
     tables.update(new_tables)
 

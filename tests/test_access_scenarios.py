@@ -97,3 +97,26 @@ def test_route_segments_add_up():
     assert seg["kind"].iloc[-1] == "egress"  # the last km off the network
     assert seg["minutes"].iloc[-1] == pytest.approx(1.0 / OFFROAD_SPEED_KMH * 60)
     assert r.line().geometry.iloc[0].length > 100_000
+
+
+def test_verdict_yes_marginal_no():
+    from gisxz.network.circle import SPEED_SENSITIVITY, time_range, verdict
+
+    limit = 180.0
+    t = np.array([0.0, 162.0, 162.1, 181.0, 198.0, 198.1, np.nan])
+    # yes while the 10 % slower case (t / 0.9) stays within 180: t <= 162
+    # no once the 10 % faster case (t / 1.1) is beyond 180: t > 198
+    assert verdict(t, limit).tolist() == ["yes", "yes", "marginal", "marginal", "marginal",
+                                          "no", "no"]
+    lo, hi = time_range(t[3])
+    assert lo == pytest.approx(181 / (1 + SPEED_SENSITIVITY))
+    assert hi == pytest.approx(181 / (1 - SPEED_SENSITIVITY))
+
+
+def test_circle_counts_each_seat_once():
+    from gisxz.network.circle import seat_points
+
+    s = seat_points()
+    assert s["adcode"].is_unique and len(s) == 74
+    lhasa = s[s["name_zh"] == "拉萨"].iloc[0]
+    assert lhasa["county_zh"] == "城关区" and "城关区" not in set(s["name_zh"])

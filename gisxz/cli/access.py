@@ -376,6 +376,6 @@ def circle_cmd(hours, scenarios, modes, out, table, overwrite) -> None:
     if table:
         click.echo(f"wrote {write_table(tab, table, overwrite=overwrite)}")
     col = f"within_{h:g}h"
-    inside = (tab[tab[col]].groupby(["scenario", "mode"])["name_zh"]
-              .apply(lambda s: f"{len(s)}: " + " ".join(s)).reset_index(name="seats inside"))
+    inside = (tab[tab[col] != "no"].groupby(["scenario", "mode", col])["name_zh"]
+              .apply(lambda s: f"{len(s)}: " + " ".join(s)).reset_index(name="seats"))
     _show(inside, None, None)

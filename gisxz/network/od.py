@@ -16,10 +16,9 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-
-from gisxz.network._util import as_graph, as_points, scenario_mode
 from scipy.sparse import csgraph
 
+from gisxz.network._util import as_graph, as_points, scenario_mode
 from gisxz.network.engine import Graph, travel_times
 from gisxz.network.snap import point_labels, snap_points
 
