@@ -143,8 +143,9 @@ def _add_measures(out: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     Examples
     --------
     >>> from shapely.geometry import box
-    >>> g = gpd.GeoDataFrame(geometry=[box(0, 0, 2000, 1000)], crs="EPSG:32645")
-    >>> _add_measures(g)["area_km2"].item()
+    >>> from gisxz.core.crs import metric_crs
+    >>> g = gpd.GeoDataFrame(geometry=[box(0, 0, 2000, 1000)], crs=metric_crs())
+    >>> round(_add_measures(g)["area_km2"].item(), 6)
     2.0
     """
     if out.crs is None:
