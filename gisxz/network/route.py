@@ -35,7 +35,7 @@ from gisxz.network.snap import point_labels, snap_points
 log = logging.getLogger(__name__)
 
 __all__ = ["Route", "route", "shortest_tree", "path_nodes", "path_edges", "edge_refs",
-           "SEGMENT_COLUMNS"]
+           "SEGMENT_COLUMNS", "segment_table"]
 
 #: Columns of :attr:`Route.segments` (besides ``geometry``).
 SEGMENT_COLUMNS = ["seq", "kind", "ref", "from_name", "to_name", "km", "minutes", "kmh",
@@ -139,7 +139,7 @@ def edge_refs(edges: pd.DataFrame) -> np.ndarray:
     return ref.to_numpy()
 
 
-def _network_segments(graph: Graph, rows: np.ndarray) -> pd.DataFrame:
+def segment_table(graph: Graph, rows: np.ndarray) -> pd.DataFrame:
     e = graph.edges.iloc[rows].reset_index(drop=True)
     labels = graph.nodes["name_zh"] if "name_zh" in graph.nodes else graph.nodes["node"]
     labels = labels.fillna(graph.nodes["node"]).astype(str).to_numpy()
@@ -200,7 +200,7 @@ def route(origin, destination, *, graph: Graph | None = None, scenario: str = "c
         raise NetworkError(f"no route from {la} to {lb} in scenario {scen or scenario!r}, "
                            f"mode {md or mode!r}: the network does not connect them")
     rows = path_edges(g, path_nodes(pred, int(sb["node"])))
-    mid = _network_segments(g, rows)
+    mid = segment_table(g, rows)
     pa = gpd.GeoSeries(a.geometry.values, crs=a.crs).to_crs(g.crs).iloc[0]
     pb = gpd.GeoSeries(b.geometry.values, crs=b.crs).to_crs(g.crs).iloc[0]
     parts = [pd.DataFrame([_leg(la, str(sa["node_label"]), sa, "access",
