@@ -276,6 +276,47 @@ def route_cmd(origin, destination, scenarios, modes, network, out, overwrite) ->
             click.echo(shown.to_string(index=False))
 
 
+@access.command("compare", cls=_MultiValueCommand)
+@click.option("--scenario", "scenarios", multiple=True, metavar="S...",
+              help="Two or more scenarios; changes are last minus first [default: current "
+                   "plan].")
+@click.option("--mode", type=click.Choice(["road", "multimodal"]), default="multimodal",
+              show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Seat table (.csv or .xlsx).")
+@click.option("--population-out", "pop_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Population table by prefecture (.csv or .xlsx).")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+@handle_errors
+def compare_cmd(scenarios, mode, out, pop_out, overwrite) -> None:
+    """What the plan changes, per county seat and per prefecture.
+
+    Per seat: time and distance to Lhasa, to its prefecture seat and to the nearest airport
+    of each scenario, the change, and the plan segments on the new fastest path. Per
+    prefecture and Xizang: residents within 1/2/3 h of Lhasa and of the prefecture seat.
+
+    Example: gisxz access compare --scenario current plan --out comparison.xlsx
+    """
+    from gisxz.io.tables import write_table as _write
+    from gisxz.network.compare import compare_scenarios, comparison_labels
+
+    comp = compare_scenarios(tuple(scenarios or ("current", "plan")), mode=mode)
+    labels = comparison_labels(comp.scenarios)
+    for path, df in ((out, comp.seats), (pop_out, comp.population)):
+        if path is not None:
+            click.echo(f"wrote {_write(df, path, overwrite=overwrite, labels=labels)}")
+    s0, s1 = comp.scenarios[0], comp.scenarios[-1]
+    cols = ["name_zh", "prefecture_zh", f"lhasa_min_{s0}", f"lhasa_min_{s1}",
+            "lhasa_change_min", f"airport_{s0}", f"airport_min_{s0}", f"airport_{s1}",
+            f"airport_min_{s1}", "airport_change_min"]
+    changed = comp.seats[(comp.seats["lhasa_change_min"].abs() > 0.5)
+                         | (comp.seats["airport_change_min"].abs() > 0.5)]
+    click.echo(f"{len(changed)} of {len(comp.seats)} seats change ({s0} → {s1}, {mode}):")
+    _show(changed[cols], None, None)
+    xz = comp.population[comp.population["unit_zh"] == "西藏自治区"]
+    _show(xz.round(3), None, None)
+
+
 @access.command("nearest", cls=_MultiValueCommand)
 @click.option("--from", "names", multiple=True, metavar="NAME...",
               help="Origins [default: the 74 county seats].")

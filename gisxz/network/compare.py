@@ -213,6 +213,7 @@ def _population_table(long: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFr
     wide.columns.name = None
     for s in scenarios:
         wide = wide.rename(columns={s: f"pop_within_{s}"})
+        wide[f"pop_within_{s}"] = wide[f"pop_within_{s}"].round().astype("int64")
         wide[f"share_{s}"] = wide[f"pop_within_{s}"] / wide["population"]
     first, last = scenarios[0], scenarios[-1]
     wide["pop_change"] = wide[f"pop_within_{last}"] - wide[f"pop_within_{first}"]

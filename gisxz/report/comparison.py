@@ -77,16 +77,13 @@ def comparison_outputs(layers: Mapping[str, gpd.GeoDataFrame],
 
 def write_comparison_tables(comp: Comparison, out_dir: str | Path, *,
                             overwrite: bool = False) -> list[Path]:
-    """``scenario_comparison.csv``/``.xlsx`` and ``scenario_population.csv``/``.xlsx``
-    with bilingual headers."""
+    """``scenario_comparison.csv`` (ASCII field names, stable for scripts) and
+    ``scenario_comparison.xlsx`` (bilingual headers) in ``out_dir``."""
     from gisxz.io.tables import write_table
 
-    labels = comparison_labels(comp.scenarios)
     out = Path(out_dir)
-    written = []
-    for name, df in (("scenario_comparison", comp.seats),
-                     ("scenario_population", comp.population)):
-        for suffix in (".csv", ".xlsx"):
-            written.append(write_table(df, out / f"{name}{suffix}", overwrite=overwrite,
-                                       labels=labels, sheet_name=name[:31]))
-    return written
+    return [write_table(comp.seats, out / "scenario_comparison.csv", overwrite=overwrite,
+                        headers="fields"),
+            write_table(comp.seats, out / "scenario_comparison.xlsx", overwrite=overwrite,
+                        labels=comparison_labels(comp.scenarios),
+                        sheet_name="scenario_comparison")]

@@ -113,10 +113,10 @@ def savings_by_prefecture(comp: Comparison) -> pd.DataFrame:
         best = g.loc[sav.idxmax(), "name_zh"] if sav.max() > 0 else ""
         rows.append({"地市 prefecture": pref, "县城数 seats": len(g),
                      "至拉萨提速县城数 faster to Lhasa": int((sav > 1).sum()),
-                     "至拉萨平均节省(分钟) mean min saved": round(float(sav.mean()), 0),
-                     "至拉萨最大节省(分钟) max min saved": round(float(sav.max()), 0),
+                     "至拉萨平均节省(分钟) mean min saved": int(round(float(sav.mean()))),
+                     "至拉萨最大节省(分钟) max min saved": int(round(float(sav.max()))),
                      "最大节省县城 seat": best,
-                     "至最近机场平均节省(分钟) airport min saved": round(float(air.mean()), 0)})
+                     "至最近机场平均节省(分钟) airport min saved": int(round(float(air.mean())))})
     return pd.DataFrame(rows)
 
 

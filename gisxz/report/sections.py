@@ -31,7 +31,7 @@ def short_via(text: str, n: int = 3) -> str:
 
 
 def _fmt(v: float) -> str:
-    return "–" if v is None or not np.isfinite(v) else f"{v:,.0f}"
+    return "–" if v is None or not np.isfinite(v) else f"{round(v) + 0:,.0f}"
 
 
 def comparison_section(comp: Comparison) -> Section:
