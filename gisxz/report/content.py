@@ -36,6 +36,7 @@ class Table:
     caption: str
     frame: pd.DataFrame
     note: str = ""
+    widths: tuple[float, ...] | None = None  # relative column widths (Word)
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Section:
 
     title: str
     blocks: list = field(default_factory=list)
+    landscape: bool = False
 
 
 @dataclass
@@ -184,7 +186,7 @@ def build_report(comp: Comparison, circle: pd.DataFrame,
     sections = [_headline_section(h, layers), comparison_section(comp),
                 circle_section(circle, comp.mode)]
     if figures:
-        sections.append(Section("四、图件 Figures", list(figures)))
+        sections.append(Section("四、图件 Figures", list(figures), landscape=True))
     sections.append(method_section(comp))
     return Report(title="西藏综合交通规划实施评估", subtitle="Plan evaluation: what the "
                   "transport plan changes in Xizang (travel times, airports, population "

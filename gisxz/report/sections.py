@@ -24,9 +24,14 @@ def short_via(text: str, n: int = 3) -> str:
     Examples
     --------
     >>> short_via("a (planned); b (planned); c (planned); d (planned)", 2)
-    'a (planned); b (planned) 等'
+    'a (规划); b (规划) 等'
     """
-    parts = [p for p in str(text or "").split("; ") if p]
+    from gisxz.core.vocab import STATUS_LABELS
+
+    text = str(text or "")
+    for code, label in STATUS_LABELS.items():
+        text = text.replace(f"({code})", f"({label.split()[0]})")
+    parts = [p for p in text.split("; ") if p]
     return "; ".join(parts[:n]) + (" 等" if len(parts) > n else "")
 
 
@@ -39,6 +44,8 @@ def comparison_section(comp: Comparison) -> Section:
     s0, s1 = comp.scenarios[0], comp.scenarios[-1]
     z0, z1 = _SCEN_ZH.get(s0, s0), _SCEN_ZH.get(s1, s1)
     t = comp.seats
+    t = t[(t["lhasa_change_min"].abs() > 0.5) | (t["airport_change_min"].abs() > 0.5)
+          | (t[f"airport_{s0}"] != t[f"airport_{s1}"])]
     via = [short_via("; ".join(dict.fromkeys(p for p in (a, b) if p)))
            for a, b in zip(t["lhasa_via"], t["airport_via"], strict=True)]
     frame = pd.DataFrame({
@@ -55,15 +62,17 @@ def comparison_section(comp: Comparison) -> Section:
         "带来变化的规划项目 Plan projects on the new path": via,
     })
     note = (f"情景 scenario {s0} → {s1}，{comp.mode}；时间为门到门模型估算（分钟）；机场仅计"
-            "本情景计入的机场；项目为规划情景最快路径上现状网络没有的路段。完整表见 "
-            "scenario_comparison.csv。")
+            "本情景计入的机场；项目为规划情景最快路径上现状网络没有的路段。仅列出时间或机场有变化的"
+            f"{len(t)} 个县城（共 {len(comp.seats)} 个）；完整表见 scenario_comparison.csv。 "
+            "Only seats whose time or airport changes; all seats in scenario_comparison.csv.")
     intro = ("下表列出每个县城（地市驻地与其所在区县城算作一处）在现状与规划情景下至拉萨、至本地市"
              "驻地和至最近机场的通行时间，以及使时间变化的规划项目。 Each county seat once: "
              "times to Lhasa, its prefecture seat and the nearest airport of each scenario, "
              "and the plan segments on the new fastest path.")
     return Section("二、规划前后对比 Scenario comparison",
                    [intro, Table("表2 县城通行时间对比 Travel times by county seat", frame,
-                                 note)])
+                                 note, widths=(1.6, 1.5, 1.3, 1.3, 1.2, 1.4, 1.4, 2.6, 2.6,
+                                               8.5))], landscape=True)
 
 
 def circle_section(circle: pd.DataFrame, mode: str) -> Section:

@@ -53,6 +53,7 @@ def _docx_table(doc, tab: Table) -> None:
     df = tab.frame
     t = doc.add_table(rows=1, cols=len(df.columns))
     t.style = "Table Grid"
+    widths = _widths(doc, tab)
     hdr = t.rows[0]
     trpr = hdr._tr.get_or_add_trPr()
     rep = OxmlElement("w:tblHeader")
@@ -65,8 +66,46 @@ def _docx_table(doc, tab: Table) -> None:
         cells = t.add_row().cells
         for cell, val in zip(cells, row, strict=True):
             _font(cell.paragraphs[0].add_run("" if val is None else str(val)), 7.5)
+    if widths:
+        t.autofit = False
+        for col, w in zip(t.columns, widths, strict=True):
+            col.width = w
+        for row in t.rows:
+            for cell, w in zip(row.cells, widths, strict=True):
+                cell.width = w
     if tab.note:
         _para(doc, tab.note, size=8)
+
+
+def _usable_cm(doc) -> float:
+    sec = doc.sections[-1]
+    return (sec.page_width - sec.left_margin - sec.right_margin) / 360000.0
+
+
+def _widths(doc, tab: Table) -> list | None:
+    from docx.shared import Cm
+
+    if not tab.widths or len(tab.widths) != len(tab.frame.columns):
+        return None
+    total = sum(tab.widths)
+    return [Cm(_usable_cm(doc) * w / total) for w in tab.widths]
+
+
+def _orient(doc, landscape: bool) -> None:
+    """Start a new page section when the orientation changes."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Cm
+
+    sec = doc.sections[-1]
+    is_land = sec.orientation == WD_ORIENT.LANDSCAPE
+    if is_land == landscape:
+        return
+    new = doc.add_section(WD_SECTION.NEW_PAGE)
+    new.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long, short = Cm(29.7), Cm(21.0)
+    new.page_width, new.page_height = (long, short) if landscape else (short, long)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(new, side, Cm(1.6))
 
 
 def _docx_figure(doc, fig: Figure) -> None:
@@ -75,7 +114,7 @@ def _docx_figure(doc, fig: Figure) -> None:
     if not Path(fig.path).exists():
         log.warning("figure %s is missing; left out of the report", fig.path)
         return
-    doc.add_picture(str(fig.path), width=Cm(16.5))
+    doc.add_picture(str(fig.path), width=Cm(min(_usable_cm(doc), 19.0)))
     _para(doc, fig.caption, size=10, bold=True)
     if fig.note:
         _para(doc, fig.note, size=8)
@@ -89,13 +128,14 @@ def write_docx(report: Report, path: str | Path) -> Path:
     doc = Document()
     sec = doc.sections[0]
     sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin"):
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(sec, side, Cm(2.0))
     _para(doc, report.title, size=20, bold=True)
     _para(doc, report.subtitle, size=11)
     for line in report.meta:
         _para(doc, line, size=9)
     for section in report.sections:
+        _orient(doc, section.landscape)
         _para(doc, section.title, size=14, bold=True)
         for block in section.blocks:
             if isinstance(block, str):
