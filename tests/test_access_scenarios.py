@@ -70,7 +70,8 @@ def test_graph_scenario_wins_over_argument():
 def test_far_facility_is_refused_not_zero():
     g = _graph()
     airports = _pts({"remote": (0, 45_000)}, status=["operating"])
-    with pytest.warns(UserWarning, match="remote.*45.0 km"):
+    with pytest.warns(UserWarning, match="remote.*45.0 km"), \
+            pytest.warns(UserWarning, match="reach no facility"):
         res = nearest_facility(_pts({"t": (0, 0)}), airports, graph=g, scenario="current")
     assert np.isnan(res["travel_time_min"].item()) and res["facility"].item() == ""
 
