@@ -121,7 +121,7 @@ def _refused_facilities(scenarios) -> list[str]:
             sp = snap_points(g, f, name="airports")
         for name, d, ok in zip(f["name_zh"], sp["snap_m"], sp["reachable"], strict=True):
             if not ok:
-                out.append(f"{name}（{s}，距网络 {d / 1000:.0f} km）")
+                out.append(f"{name}（距网络 {d / 1000:.0f} km）")
     return list(dict.fromkeys(out))
 
 
@@ -140,7 +140,8 @@ def method_section(comp: Comparison) -> Section:
         f" Door-to-door times; the way to the network costs time at {OFFROAD_SPEED_KMH:g} km/h.",
         f"各情景计入的设施状态 Facility statuses counted: {fac}。",
         f"速度敏感性 ±{SPEED_SENSITIVITY:.0%}：每个时间给出低/高值，三小时判定分在内/临界/圈外。",
-        f"人口 Population：{SETTLEMENT_METHOD}。",
+        "人口按居民点分配：每县2020年常住人口放在县城和县内乡镇上，县城取全区城镇人口比重"
+        f"35.73%（七普）再加其余部分的均分，各乡镇均分其余部分。 Population: {SETTLEMENT_METHOD}.",
         "“带来变化的规划项目”为规划情景最快路径上现状网络中没有的路段（在建或规划）。",
     ]
     if refused:
