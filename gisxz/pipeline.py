@@ -76,7 +76,7 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     from gisxz.network.circle import circle_membership
 
     new_layers, new_tables = derive_plan_layers(
-        layers, circle_table=circle_membership(circle_table))
+        layers, circle_table=circle_membership(circle_table, fw.circle_hours))
     layers.update(new_layers)
     tables.update(new_tables)
 

@@ -34,15 +34,18 @@ def report(out_dir: Path, scenarios: tuple[str, ...], overwrite: bool) -> None:
     from gisxz.network.circle import circle_membership, three_hour_circle
     from gisxz.plan.build import build_layers
     from gisxz.plan.derived import derive_plan_layers
+    from gisxz.plan.options import framework_options
     from gisxz.report.main import REPORT_FILES, comparison_step, write_report
 
     existing = [out_dir / n for n in REPORT_FILES if (out_dir / n).exists()]
     if existing and not overwrite:
         raise OutputExistsError(f"{', '.join(map(str, existing))} exist; pass --overwrite")
     layers = build_layers()
-    iso, circle = three_hour_circle()
+    fw = framework_options()
+    iso, circle = three_hour_circle(centre=fw.circle_centre, hours=fw.circle_hours)
     layers["three_hour_circle"] = iso
-    new_layers, _ = derive_plan_layers(layers, circle_table=circle_membership(circle))
+    new_layers, _ = derive_plan_layers(
+        layers, circle_table=circle_membership(circle, fw.circle_hours))
     layers.update(new_layers)
     comp, comp_layers, _ = comparison_step(layers, tuple(scenarios or ("current", "plan")))
     layers.update(comp_layers)
