@@ -192,9 +192,14 @@ def iso_cmd(names, coords, hours, minutes, per_origin, buffer_m, scenarios, mode
              for g in _graphs(scenarios, modes, network)]
     iso = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                            crs=parts[0].crs)
+    if network is None:  # the trunk network of Xizang: residents inside, on settlements
+        from gisxz.network.isochrones import isochrone_population
+
+        iso = isochrone_population(iso)
     written = write_geo(iso, out, layer="isochrones", overwrite=overwrite) if out else None
     summary = pd.DataFrame(iso.drop(columns="geometry"))
     summary["area_km2"] = summary["area_km2"].round(0)
+    summary = summary.drop(columns=["population_method"], errors="ignore")
     _show(summary, out, written)
 
 

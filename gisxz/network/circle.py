@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from gisxz.core.compat import progress
-from gisxz.network.isochrones import isochrones
+from gisxz.network.isochrones import isochrone_population, isochrones
 from gisxz.network.snap import places_as_points
 from gisxz.network.trunk import trunk_graph
 
@@ -173,8 +173,9 @@ def three_hour_circle(*, scenarios: Sequence[str] = ("current", "plan"),
     Returns
     -------
     (geopandas.GeoDataFrame, pandas.DataFrame)
-        Isochrones (``origin, scenario, mode, minutes, hours, area_km2, geometry``,
-        EPSG:4490) and the table of :func:`circle_table`.
+        Isochrones (``origin, scenario, mode, minutes, hours, area_km2, population,
+        population_share, population_method, geometry``, EPSG:4490; residents counted
+        on their settlements) and the table of :func:`circle_table`.
 
     Examples
     --------
@@ -195,5 +196,6 @@ def three_hour_circle(*, scenarios: Sequence[str] = ("current", "plan"),
         parts.append(isochrones(centre, graph=g, hours=ths, buffer_m=buffer_m))
     iso = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                            crs=parts[0].crs)
+    iso = isochrone_population(iso)
     table = circle_table(scenarios=scenarios, modes=modes, hours=hours, centre=centre)
     return iso, table
