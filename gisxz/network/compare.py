@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -132,8 +133,9 @@ def _seat_times(net: _Net, seats: gpd.GeoDataFrame, scen: str, base: _Net | None
     for pname, grp in seats.groupby("prefecture_seat"):
         root = ss.iloc[pref_idx[pname]]
         rows = seats.index.get_indexer(grp.index)
-        out.iloc[rows, out.columns.get_loc("pref_min")], \
-            out.iloc[rows, out.columns.get_loc("pref_km")] = _to_place(net, ss, root, rows)
+        t, k = _to_place(net, ss, root, rows)
+        out.iloc[rows, out.columns.get_loc("pref_min")] = t
+        out.iloc[rows, out.columns.get_loc("pref_km")] = k
         roots["pref"][rows] = int(root["node"])
     _airports(net, seats, ss, scen, out, roots)
     if base is not None:
@@ -146,8 +148,6 @@ def _seat_times(net: _Net, seats: gpd.GeoDataFrame, scen: str, base: _Net | None
 def _airports(net: _Net, seats, ss: pd.DataFrame, scen: str, out: pd.DataFrame,
               roots: dict) -> None:
     """Step: nearest airport of the scenario per seat (in place into ``out`` and ``roots``)."""
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         air = scenario_facilities(["airport"], scenario=scen)
@@ -180,8 +180,6 @@ def _population_rows(nets: dict[str, _Net], seats: gpd.GeoDataFrame, centre: str
         dict(zip(seats["adcode"].astype("int64"), seats["prefecture_zh"], strict=True)))
     rows = []
     for scen, net in nets.items():
-        import warnings
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ss = snap_points(net.g, settle, name="settlements")
