@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from gisxz.network.snap import point_labels, snap_points
 log = logging.getLogger(__name__)
 
 __all__ = ["Route", "route", "shortest_tree", "path_nodes", "path_edges", "edge_refs",
-           "SEGMENT_COLUMNS", "segment_table"]
+           "SEGMENT_COLUMNS", "segment_table", "line_names"]
 
 #: Columns of :attr:`Route.segments` (besides ``geometry``).
 SEGMENT_COLUMNS = ["seq", "kind", "ref", "from_name", "to_name", "km", "minutes", "kmh",
@@ -124,13 +125,38 @@ def path_edges(graph: Graph, nodes: Sequence[int]) -> np.ndarray:
     return np.asarray(rows, dtype=np.int64)
 
 
+@functools.lru_cache(maxsize=4)
+def _rail_line_names(path: str, mtime: float) -> dict[str, str]:
+    from gisxz.io.documents import load_yaml
+
+    doc = load_yaml(path)
+    return {str(ln["id"]): str(ln.get("name_zh") or ln["id"])
+            for ln in (doc.get("lines") or []) if isinstance(ln, dict) and "id" in ln}
+
+
+def line_names() -> dict[str, str]:
+    """Rail line id → Chinese name (``layers/network/rail.yaml``; empty when unreadable)."""
+    from pathlib import Path
+
+    from gisxz import settings
+
+    path = Path(settings.layers_dir) / "network" / "rail.yaml"
+    try:
+        return _rail_line_names(str(path), path.stat().st_mtime)
+    except Exception:  # noqa: BLE001 - names are a nicety; ids are shown instead
+        return {}
+
+
 def edge_refs(edges: pd.DataFrame) -> np.ndarray:
-    """A readable reference per edge: ``ref``, else ``highway``, else the rail ``line``,
-    else the link kind (station access, transfer), else ``id``."""
+    """A readable reference per edge: ``ref``, else ``highway``, else the rail line's name
+    (or id), else the link kind (station access, transfer), else ``id``."""
     ref = pd.Series([""] * len(edges), index=edges.index, dtype=object)
     for col in ("ref", "highway", "line", "name", "id"):
         if col in edges.columns:
             val = edges[col].fillna("").astype(str)
+            if col == "line":
+                names = line_names()
+                val = val.map(lambda v: names.get(v, v))  # noqa: B023 - used at once
             ref = ref.where(ref != "", val)
     if "mode" in edges.columns:
         link = edges["mode"].isin(["access", "transfer"])
@@ -161,6 +187,11 @@ def _leg(name_a: str, name_b: str, snap: pd.Series, kind: str, geom) -> dict:
             "to_name": name_b, "km": float(snap["snap_m"]) / 1000.0,
             "minutes": float(snap["access_min"]), "mode": "off-road", "status": "",
             "opened": None, "id": "", "geometry": geom}
+
+
+def _node_name(graph: Graph, node: int) -> str:
+    name = graph.nodes["name_zh"].iloc[node] if "name_zh" in graph.nodes else None
+    return str(name) if isinstance(name, str) and name else str(graph.nodes["node"].iloc[node])
 
 
 def _legs_geometry(graph: Graph, pt, node: int):
@@ -203,16 +234,16 @@ def route(origin, destination, *, graph: Graph | None = None, scenario: str = "c
     mid = segment_table(g, rows)
     pa = gpd.GeoSeries(a.geometry.values, crs=a.crs).to_crs(g.crs).iloc[0]
     pb = gpd.GeoSeries(b.geometry.values, crs=b.crs).to_crs(g.crs).iloc[0]
-    parts = [pd.DataFrame([_leg(la, str(sa["node_label"]), sa, "access",
+    parts = [pd.DataFrame([_leg(la, _node_name(g, int(sa["node"])), sa, "access",
                                 _legs_geometry(g, pa, int(sa["node"])))]), mid,
-             pd.DataFrame([_leg(str(sb["node_label"]), lb, sb, "egress",
+             pd.DataFrame([_leg(_node_name(g, int(sb["node"])), lb, sb, "egress",
                                 _legs_geometry(g, pb, int(sb["node"])).reverse())])]
     seg = pd.concat([p for p in parts if len(p)], ignore_index=True)
     seg = seg[~((seg["kind"] != "network") & (seg["km"] <= 0))].reset_index(drop=True)
     seg.insert(0, "seq", np.arange(1, len(seg) + 1))
     with np.errstate(divide="ignore", invalid="ignore"):
-        seg.insert(7, "kmh", np.where(seg["minutes"] > 0, seg["km"] / seg["minutes"] * 60,
-                                      np.nan))
+        seg.insert(7, "kmh", np.where((seg["minutes"] > 0) & (seg["km"] > 0),
+                                      seg["km"] / seg["minutes"] * 60, np.nan))
     seg = gpd.GeoDataFrame(seg, geometry="geometry", crs=g.crs).to_crs(g.out_crs)
     return Route(origin=la, destination=lb, scenario=scen, mode=md,
                  travel_time_min=float(seg["minutes"].sum()),
