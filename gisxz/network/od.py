@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.sparse import csgraph
 
 from gisxz.network._util import as_graph, as_points, scenario_mode
@@ -138,10 +139,22 @@ def snapped_od(graph: Graph, origins: gpd.GeoDataFrame, destinations: gpd.GeoDat
         km = None
     t = t + so["access_min"].to_numpy()[:, None] + sd["access_min"].to_numpy()[None, :]
     bad = ~so["reachable"].to_numpy()[:, None] | ~sd["reachable"].to_numpy()[None, :]
+    same = _same_points(origins, destinations)  # a point to itself: no access legs
+    t[same] = 0.0
     t[bad] = np.nan
     if km is not None:
+        km[same] = 0.0
         km[bad | np.isnan(t)] = np.nan
     return t, km, so, sd
+
+
+def _same_points(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> np.ndarray:
+    """``(len(a), len(b))`` mask of pairs at the same position (same CRS assumed)."""
+    xa = shapely.get_coordinates(a.geometry.values)
+    xb = shapely.get_coordinates(b.geometry.values)
+    if len(xa) != len(a) or len(xb) != len(b):  # empty or multi-part geometries
+        return np.zeros((len(a), len(b)), dtype=bool)
+    return np.all(np.abs(xa[:, None, :] - xb[None, :, :]) < 1e-9, axis=2)
 
 
 def od_array(graph: Graph, origin_nodes: Sequence[int] | np.ndarray,
