@@ -17,44 +17,26 @@ import click
 import geopandas as gpd
 import pandas as pd
 
-from gisxz.cli.options import handle_errors
-from gisxz.exceptions import NetworkError
+from gisxz.cli.options import (
+    GisxzCommand,
+    GisxzGroup,
+    mode_opt,
+    multi_option,
+    out_opt,
+    overwrite_opt,
+    scenario_opt,
+)
+from gisxz.core import validate
+from gisxz.core.vocab import PLACE_KINDS
+from gisxz.exceptions import InvalidArgumentError, NetworkError
+from gisxz.io.files import OUTPUT_SUFFIXES, TABLE_SUFFIXES
 
 log = logging.getLogger(__name__)
 
 __all__ = ["access", "write_table", "write_geo"]
 
-_MULTI = {"--from", "--to", "--hours", "--minutes", "--scenario", "--mode", "--at", "--to-at",
-          "--facility", "--facility-kind"}
-
-
-class _MultiValueCommand(click.Command):
-    """Lets ``--hours 1 2 3`` mean ``--hours 1 --hours 2 --hours 3`` for the options in
-    :data:`_MULTI` (click options take one value per flag)."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        out: list[str] = []
-        current: str | None = None
-        count = 0
-        for arg in args:
-            if current is not None and arg != "--" and not _is_option(arg):
-                out.extend([arg] if count == 0 else [current, arg])
-                count += 1
-                continue
-            current = arg if arg in _MULTI else None
-            count = 0
-            out.append(arg)
-        return super().parse_args(ctx, out)
-
-
-def _is_option(arg: str) -> bool:
-    if not arg.startswith("-") or arg == "-":
-        return False
-    try:  # a negative number (a longitude) is a value, not an option
-        float(arg.split(",")[0])
-        return False
-    except ValueError:
-        return True
+#: Kept for commands written against the old name: every command of the group is one.
+_MultiValueCommand = GisxzCommand
 
 
 # -- output ------------------------------------------------------------------------------
@@ -74,40 +56,64 @@ def write_geo(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str,
 
 
 # -- shared options ------------------------------------------------------------------------
-def _graph_opts(func: Callable) -> Callable:
-    func = click.option("--overwrite", is_flag=True, help="Replace an existing output file.")(func)
-    func = click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-                        help="Output file: .gpkg, .geojson, .csv or .xlsx "
-                             "(prints a table when absent).")(func)
+def _graph_opts(func: Callable, *, suffixes=OUTPUT_SUFFIXES) -> Callable:
+    func = overwrite_opt(func)
+    func = out_opt(suffixes=suffixes, help=f"Output file: {', '.join(suffixes)} (prints a "
+                   "table when absent).")(func)
+    func = click.option("--max-snap-km", type=float, default=None, metavar="KM",
+                        help="Refuse points farther than this from the network [default: "
+                             "500 on the trunk network, 12.5 on OSM].")(func)
     func = click.option("--network", "network", type=click.Path(path_type=Path),
                         help="Route on this network file instead of the embedded trunk "
                              "network: .osm, .osm.bz2, .osm.pbf, .graphml, or a .gpkg of "
                              "edges.")(func)
-    func = click.option("--mode", "modes", multiple=True,
-                        type=click.Choice(["road", "multimodal"]),
-                        help="road or multimodal (road + rail); several allowed. "
-                             "[default: multimodal]")(func)
-    func = click.option("--scenario", "scenarios", multiple=True,
-                        help="Scenario of layers/network/scenarios.yaml (current, plan ...); "
-                             "several allowed. [default: current]")(func)
-    return func
+    func = mode_opt()(func)
+    return scenario_opt()(func)
 
 
-def _graphs(scenarios: Sequence[str], modes: Sequence[str], network: Path | None):
+def _table_opts(func: Callable) -> Callable:
+    return _graph_opts(func, suffixes=TABLE_SUFFIXES)
+
+
+def _graphs(scenarios: Sequence[str], modes: Sequence[str], network: Path | None,
+            max_snap_km: float | None = None):
     """Yield graphs for every scenario x mode, or the one graph of ``network``."""
+    limit = (None if max_snap_km is None else validate.check_positive(
+        max_snap_km, what="--max-snap-km", unit="km",
+        maximum=validate.EARTH_HALF_CIRCUMFERENCE_KM) * 1000.0)
     if network is not None:
         from gisxz.network.osm import graph_from_file
 
         if scenarios or modes:
-            log.warning("--scenario and --mode apply to the trunk network; ignored with "
-                        "--network")
-        yield graph_from_file(network)
+            raise InvalidArgumentError("--scenario and --mode choose a trunk network; they "
+                                       "do not apply with --network: leave them out")
+        yield _with_limit(graph_from_file(network), limit)
         return
     from gisxz.network.trunk import trunk_graph
 
     for scen in scenarios or ("current",):
         for mode in modes or ("multimodal",):
-            yield trunk_graph(scenario=scen, mode=mode)
+            yield _with_limit(trunk_graph(scenario=scen, mode=mode), limit)
+
+
+def _with_limit(graph, limit_m: float | None):
+    if limit_m is not None:
+        graph.meta["snap_limit_m"] = limit_m
+    return graph
+
+
+def _kinds(kinds: Sequence[str], default: Sequence[str]) -> list[str]:
+    """Checked place kinds; a kind with no place in the gazetteer is an error too."""
+    from gisxz.base.gazetteer import default_gazetteer
+
+    chosen = validate.check_names(kinds, PLACE_KINDS, what="--facility-kind") or list(default)
+    present = set(default_gazetteer().places["kind"])
+    empty = [k for k in chosen if k not in present]
+    if empty:
+        raise InvalidArgumentError(f"--facility-kind {', '.join(empty)}: no place of this kind "
+                                   "in the gazetteer; kinds with places: "
+                                   f"{', '.join(k for k in PLACE_KINDS if k in present)}")
+    return chosen
 
 
 def _points(names: Sequence[str], coords: Sequence[str], *, what: str,
@@ -118,16 +124,13 @@ def _points(names: Sequence[str], coords: Sequence[str], *, what: str,
     from gisxz.network.snap import places_as_points
 
     frames = []
+    names = validate.split_list(names)
     if names:
-        frames.append(places_as_points(list(names)))
+        frames.append(places_as_points(names))
     if coords:
         pts, labels = [], []
         for c in coords:
-            try:
-                lon, lat = (float(v) for v in c.split(","))
-            except ValueError:
-                raise NetworkError(f"{what} coordinates {c!r} must be LON,LAT in degrees, e.g. "
-                                   "91.13,29.66") from None
+            lon, lat = validate.parse_lonlat(c, what=f"{what} coordinates")
             pts.append(Point(lon, lat))
             labels.append(c)
         frames.append(gpd.GeoDataFrame({"name_zh": labels}, geometry=pts, crs="EPSG:4326"
@@ -150,7 +153,7 @@ def _show(df: pd.DataFrame, out: Path | None, written: Path | None) -> None:
 
 
 # -- the group -----------------------------------------------------------------------------
-@click.group("access")
+@click.group("access", cls=GisxzGroup)
 def access() -> None:
     """Network accessibility: isochrones, OD matrices, nearest facility, scores.
 
@@ -160,36 +163,38 @@ def access() -> None:
     """
 
 
-@access.command("iso", cls=_MultiValueCommand)
-@click.option("--from", "names", multiple=True, metavar="NAME...",
+@access.command("iso")
+@multi_option("--from", "names", metavar="NAME...",
               help="Origin place names from the gazetteer (e.g. 拉萨 日喀则).")
-@click.option("--at", "coords", multiple=True, metavar="LON,LAT...",
+@multi_option("--at", "coords", metavar="LON,LAT...",
               help="Origin coordinates in degrees (for OSM networks outside Xizang).")
-@click.option("--hours", multiple=True, type=float, metavar="H...",
-              help="Thresholds in hours, e.g. --hours 1 2 3.")
-@click.option("--minutes", multiple=True, type=float, metavar="M...",
-              help="Thresholds in minutes.")
+@multi_option("--hours", metavar="H...", help="Thresholds in hours, e.g. --hours 1 2 3.")
+@multi_option("--minutes", metavar="M...", help="Thresholds in minutes.")
 @click.option("--per-origin/--dissolve", default=False, show_default=True,
               help="One polygon per origin, or the area reachable from any origin.")
 @click.option("--buffer-m", type=float, default=None,
               help="Half-width of the band around reached roads, metres "
                    "[default: 5000 on the trunk network, 100 on OSM].")
 @_graph_opts
-@handle_errors
-def iso_cmd(names, coords, hours, minutes, per_origin, buffer_m, scenarios, modes, network, out,
-            overwrite) -> None:
+def iso_cmd(names, coords, hours, minutes, per_origin, buffer_m, scenarios, modes, network,
+            max_snap_km, out, overwrite) -> None:
     """Isochrones that follow the network (default 1, 2 and 3 hours).
 
     Example: gisxz access iso --from 拉萨 --hours 1 2 3 --scenario current plan --out iso.gpkg
     """
     from gisxz.network.isochrones import isochrones
 
-    pts = _points(names, coords, what="origins")
     if not hours and not minutes:
         hours = (1.0, 2.0, 3.0)
-    parts = [isochrones(pts, graph=g, hours=hours or None, minutes=minutes or None,
-                        per_origin=per_origin, buffer_m=buffer_m)
-             for g in _graphs(scenarios, modes, network)]
+    minutes = validate.check_durations(hours=hours, minutes=minutes, hours_what="--hours",
+                                       minutes_what="--minutes")
+    if buffer_m is not None:
+        validate.check_positive(buffer_m, what="--buffer-m", unit="m",
+                                maximum=validate.MAX_ISO_BUFFER_M, why="a band 100 km wide")
+    pts = _points(names, coords, what="origins")
+    parts = [isochrones(pts, graph=g, minutes=minutes, per_origin=per_origin,
+                        buffer_m=buffer_m)
+             for g in _graphs(scenarios, modes, network, max_snap_km)]
     iso = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                            crs=parts[0].crs)
     written = write_geo(iso, out, layer="isochrones", overwrite=overwrite) if out else None
@@ -198,20 +203,18 @@ def iso_cmd(names, coords, hours, minutes, per_origin, buffer_m, scenarios, mode
     _show(summary, out, written)
 
 
-@access.command("od", cls=_MultiValueCommand)
-@click.option("--from", "names", multiple=True, metavar="NAME...",
+@access.command("od")
+@multi_option("--from", "names", metavar="NAME...",
               help="Origin place names [default: the 7 prefecture seats].")
-@click.option("--at", "coords", multiple=True, metavar="LON,LAT...", help="Origin coordinates.")
-@click.option("--to", "to_names", multiple=True, metavar="NAME...",
+@multi_option("--at", "coords", metavar="LON,LAT...", help="Origin coordinates.")
+@multi_option("--to", "to_names", metavar="NAME...",
               help="Destination names [default: the origins].")
-@click.option("--to-at", "to_coords", multiple=True, metavar="LON,LAT...",
-              help="Destination coordinates.")
+@multi_option("--to-at", "to_coords", metavar="LON,LAT...", help="Destination coordinates.")
 @click.option("--wide", is_flag=True, help="Print/write a matrix (origins x destinations) "
               "instead of the long format.")
-@_graph_opts
-@handle_errors
-def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, out,
-           overwrite) -> None:
+@_table_opts
+def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, max_snap_km,
+           out, overwrite) -> None:
     """Origin-destination travel times (minutes), long format.
 
     Columns: origin, destination, scenario, mode, travel_time_min (NaN when unreachable).
@@ -223,7 +226,8 @@ def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, 
     o = _points(names, coords, what="origins", default_kinds=["prefecture_seat"])
     d = (_points(to_names, to_coords, what="destinations")
          if (to_names or to_coords) else None)
-    od = pd.concat([od_matrix(o, d, graph=g) for g in _graphs(scenarios, modes, network)],
+    od = pd.concat([od_matrix(o, d, graph=g)
+                    for g in _graphs(scenarios, modes, network, max_snap_km)],
                    ignore_index=True)
     od["travel_time_min"] = od["travel_time_min"].round(1)
     if wide:
@@ -233,17 +237,15 @@ def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, 
     _show(od, out, written)
 
 
-@access.command("nearest", cls=_MultiValueCommand)
-@click.option("--from", "names", multiple=True, metavar="NAME...",
+@access.command("nearest")
+@multi_option("--from", "names", metavar="NAME...",
               help="Origins [default: the 74 county seats].")
-@click.option("--at", "coords", multiple=True, metavar="LON,LAT...", help="Origin coordinates.")
-@click.option("--facility", "facilities", multiple=True, metavar="NAME...",
-              help="Facility place names.")
-@click.option("--facility-kind", "kinds", multiple=True, metavar="KIND...",
+@multi_option("--at", "coords", metavar="LON,LAT...", help="Origin coordinates.")
+@multi_option("--facility", "facilities", metavar="NAME...", help="Facility place names.")
+@multi_option("--facility-kind", "kinds", metavar="KIND...",
               help="Facilities: every gazetteer place of these kinds [default: airport].")
-@_graph_opts
-@handle_errors
-def nearest_cmd(names, coords, facilities, kinds, scenarios, modes, network, out,
+@_table_opts
+def nearest_cmd(names, coords, facilities, kinds, scenarios, modes, network, max_snap_km, out,
                 overwrite) -> None:
     """Nearest facility of each origin and its travel time.
 
@@ -253,31 +255,27 @@ def nearest_cmd(names, coords, facilities, kinds, scenarios, modes, network, out
     from gisxz.network.snap import places_as_points
 
     o = _points(names, coords, what="origins", default_kinds=["county_seat"])
-    f = (places_as_points(list(facilities)) if facilities
-         else places_as_points(kinds=list(kinds or ("airport",))))
-    res = pd.concat([nearest_facility(o, f, graph=g) for g in _graphs(scenarios, modes,
-                                                                        network)],
+    f = (places_as_points(validate.split_list(facilities)) if facilities
+         else places_as_points(kinds=_kinds(kinds, ("airport",))))
+    res = pd.concat([nearest_facility(o, f, graph=g)
+                     for g in _graphs(scenarios, modes, network, max_snap_km)],
                     ignore_index=True)
     res["travel_time_min"] = res["travel_time_min"].round(1)
     written = write_table(res, out, overwrite=overwrite) if out else None
     _show(res, out, written)
 
 
-@access.command("score", cls=_MultiValueCommand)
-@click.option("--minutes", "minutes", multiple=True, type=float, default=(180.0,),
-              show_default=True, help="Catchment for cumulative opportunities and 2SFCA.")
+@access.command("score")
+@multi_option("--minutes", "minutes", default=("180",), show_default=True,
+              help="Catchment for cumulative opportunities and 2SFCA.")
 @click.option("--half-life", type=float, default=60.0, show_default=True,
               help="Gravity decay: an opportunity this many minutes away counts half.")
-@click.option("--facility-kind", "kinds", multiple=True, metavar="KIND...",
+@multi_option("--facility-kind", "kinds", metavar="KIND...",
               help="Facilities for 2SFCA and nearest facility [default: airport].")
-@click.option("--scenario", "scenarios", multiple=True,
-              help="Scenarios [default: current].")
-@click.option("--mode", "modes", multiple=True, type=click.Choice(["road", "multimodal"]),
-              help="Modes [default: multimodal].")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output .csv or .xlsx.")
-@click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
-@handle_errors
+@scenario_opt()
+@mode_opt()
+@out_opt(suffixes=TABLE_SUFFIXES)
+@overwrite_opt
 def score_cmd(minutes, half_life, kinds, scenarios, modes, out, overwrite) -> None:
     """Accessibility per county: population within reach, gravity, 2SFCA.
 
@@ -285,8 +283,12 @@ def score_cmd(minutes, half_life, kinds, scenarios, modes, out, overwrite) -> No
     """
     from gisxz.network.accessibility import county_accessibility
 
+    minutes = validate.check_durations(minutes=minutes, minutes_what="--minutes")
+    validate.check_positive(half_life, what="--half-life", unit="min",
+                            maximum=validate.MAX_HOURS * 60, why="a week of travel")
+    kinds = _kinds(kinds, ("airport",))
     parts = [county_accessibility(scenario=s, mode=m, minutes=mi, half_life_min=half_life,
-                                  facility_kinds=tuple(kinds or ("airport",)))
+                                  facility_kinds=tuple(kinds))
              for s in scenarios or ("current",) for m in modes or ("multimodal",)
              for mi in minutes]
     res = pd.concat(parts, ignore_index=True).round(3)
@@ -296,10 +298,8 @@ def score_cmd(minutes, half_life, kinds, scenarios, modes, out, overwrite) -> No
 
 @access.command("calibrate")
 @click.option("--scenario", default="current", show_default=True)
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output .csv or .xlsx.")
-@click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
-@handle_errors
+@out_opt(suffixes=TABLE_SUFFIXES)
+@overwrite_opt
 def calibrate_cmd(scenario, out, overwrite) -> None:
     """Modelled versus published travel times (layers/network/travel_times.yaml)."""
     from gisxz.network.calibration import calibrate
@@ -309,23 +309,20 @@ def calibrate_cmd(scenario, out, overwrite) -> None:
     _show(res.drop(columns=["source", "note"]) if out is None else res, out, written)
 
 
-@access.command("circle", cls=_MultiValueCommand)
-@click.option("--hours", multiple=True, type=float, default=(3.0,), show_default=True,
+@access.command("circle")
+@click.option("--hours", default="3", show_default=True,
               help="Size of the circle in hours.")
-@click.option("--scenario", "scenarios", multiple=True, help="[default: current plan]")
-@click.option("--mode", "modes", multiple=True, type=click.Choice(["road", "multimodal"]),
-              help="[default: road multimodal]")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Isochrone layer (.gpkg or .geojson).")
-@click.option("--table", "table", type=click.Path(dir_okay=False, path_type=Path),
-              help="Table of seats (.csv or .xlsx).")
-@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
-@handle_errors
+@scenario_opt("current plan")
+@mode_opt("road multimodal")
+@out_opt(suffixes=(".gpkg", ".geojson"), help="Isochrone layer (.gpkg or .geojson).")
+@out_opt(suffixes=TABLE_SUFFIXES, decls=("--table",), name="table",
+         help="Table of seats (.csv or .xlsx).")
+@overwrite_opt
 def circle_cmd(hours, scenarios, modes, out, table, overwrite) -> None:
     """The three-hour economic circle from Lhasa: isochrones and the seats inside."""
     from gisxz.network.circle import three_hour_circle
 
-    h = float(hours[-1])
+    h = validate.check_durations(hours=[hours], hours_what="--hours")[0] / 60.0
     iso, tab = three_hour_circle(scenarios=tuple(scenarios or ("current", "plan")),
                                  modes=tuple(modes or ("road", "multimodal")), hours=h)
     if out:

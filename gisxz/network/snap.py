@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from gisxz.core.crs import require_crs
+from gisxz.core.validate import check_snap_distances, snap_limit_m
 from gisxz.exceptions import NetworkError
 from gisxz.network.engine import Graph
 
@@ -91,6 +92,8 @@ def snap_points(graph: Graph, points: gpd.GeoDataFrame, *, max_snap_m: float | N
     out = pd.DataFrame({"node": node.astype(np.int64),
                         "node_label": graph.nodes["node"].to_numpy()[node],
                         "snap_m": dist}, index=points.index)
+    check_snap_distances(out["snap_m"], point_labels(points), limit_m=snap_limit_m(graph.meta),
+                         what=name)
     limit = max_snap_m if max_snap_m is not None else graph.meta.get("max_snap_m", 1000.0)
     far = out["snap_m"] > limit
     if far.any():
