@@ -213,9 +213,11 @@ def error_guard(ctx: click.Context | None) -> Iterator[None]:
         yield
     except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
         raise
-    except KeyboardInterrupt:
-        click.echo("Interrupted; temporary files removed, existing outputs kept.", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (gisxz.io.files.Terminated)
+        signum = getattr(exc, "signum", 2)
+        click.echo(f"{'Terminated' if signum != 2 else 'Interrupted'}: temporary files "
+                   "removed, existing outputs kept.", err=True)
+        sys.exit(128 + signum)
     except Exception as exc:
         verbose = _verbosity(ctx)
         if verbose >= 2:

@@ -94,9 +94,10 @@ def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str
       gisxz buffer @border_line --distance 10 30 50 --dissolve \\
           --one-sided inside --within @admin_province -o border_belt.gpkg
     """
-    from gisxz.spatial.buffers import buffer_bands, parse_distances
+    from gisxz.spatial.buffers import buffer_bands, check_distances, parse_distances
 
-    dists = parse_distances([*distance, *more], name="--distance")
+    dists = check_distances(parse_distances([*distance, *more], name="--distance"),
+                            unit=unit, name="--distance")
     gdf = read_input(src, what="INPUT")
     mask = read_input(within, what="--within") if within else None
     res = buffer_bands(gdf, dists, unit=unit, cumulative=cumulative, dissolve=dissolve, by=by,

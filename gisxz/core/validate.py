@@ -275,6 +275,33 @@ def check_population(values: Iterable[object], labels: Sequence[str] | None = No
     return arr
 
 
+def warn_unmatched(keys: Iterable[object], table: dict, *, what: str) -> int:
+    """Warn (one line) when some of ``keys`` have no row in ``table``; return how many.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     warn_unmatched([1, 2, 3], {1: 10}, what="population")
+    2
+    >>> str(w[0].message)
+    'population: 2 of 3 units have no matching row (e.g. 2, 3); their values are left empty'
+    """
+    keys = list(keys)
+    missing = [k for k in keys if k not in table]
+    if missing:
+        import warnings
+
+        from gisxz.exceptions import GisxzWarning
+
+        shown = ", ".join(map(str, missing[:5]))
+        warnings.warn(f"{what}: {len(missing)} of {len(keys)} units have no matching row "
+                      f"(e.g. {shown}); their values are left empty", GisxzWarning,
+                      stacklevel=2)
+    return len(missing)
+
+
 def sniff_format(path: str | Path) -> str:
     """What a file holds, from its first bytes: ``empty``, ``gzip``, ``bz2``, ``zip``,
     ``sqlite`` (GeoPackage), ``pbf``, ``osm-xml``, ``graphml``, ``html``, ``xml``,

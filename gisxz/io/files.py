@@ -134,7 +134,7 @@ def _check_writable(folder: Path, *, what: str, target: Path) -> None:
         raise OutputNotWritableError(f"{what} {target}: {probe} is a file, not a folder; "
                                      "choose another output path")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".gisxz-probe-", dir=probe)
+        fd, tmp = tempfile.mkstemp(prefix=f".probe.{_TEMP_TAG}-{os.getpid()}-", dir=probe)
     except OSError as exc:
         raise OutputNotWritableError(
             f"{what} {target}: cannot write into {probe} ({exc.strerror}); choose a folder "
@@ -188,6 +188,10 @@ def _alive(pid: int) -> bool:
 class Terminated(KeyboardInterrupt):
     """Raised in the main thread when the process receives SIGTERM (clean-up runs)."""
 
+    def __init__(self, signum: int):
+        super().__init__(f"terminated by signal {signum}")
+        self.signum = signum
+
 
 def install_termination_handler() -> None:
     """Make SIGTERM (and SIGHUP) unwind like Ctrl-C, so temporaries are removed.
@@ -197,7 +201,7 @@ def install_termination_handler() -> None:
     import signal
 
     def _raise(signum, frame):  # noqa: ARG001 - signal handler signature
-        raise Terminated(f"terminated by signal {signum}")
+        raise Terminated(signum)
 
     for name in ("SIGTERM", "SIGHUP"):
         sig = getattr(signal, name, None)

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from gisxz.core.crs import require_crs
-from gisxz.core.validate import check_snap_distances, snap_limit_m
+from gisxz.core.validate import check_names, check_snap_distances, snap_limit_m
+from gisxz.core.vocab import PLACE_KINDS
 from gisxz.exceptions import NetworkError
 from gisxz.network.engine import Graph
 
@@ -148,8 +149,10 @@ def places_as_points(names: Iterable[str] | None = None, *, kinds: Iterable[str]
         names = list(names)
         gdf = gazetteer.resolve_many(names)
     elif kinds is not None:
-        kinds = list(kinds)
+        kinds = check_names(kinds, PLACE_KINDS, what="kinds")
         gdf = gazetteer.places[gazetteer.places["kind"].isin(kinds)]
+        if gdf.empty:
+            raise NetworkError(f"no place of kind {', '.join(kinds)} in the gazetteer")
     else:
         raise NetworkError("give names=[...] or kinds=[...] to choose places")
     gdf = gpd.GeoDataFrame(gdf[cols].reset_index(drop=True), geometry="geometry",

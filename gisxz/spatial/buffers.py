@@ -39,6 +39,7 @@ __all__ = [
     "buffer_bands",
     "band_label",
     "parse_distances",
+    "check_distances",
     "repair_geometries",
     "polygonal",
 ]
@@ -101,6 +102,22 @@ def parse_distances(distances: float | str | Iterable[float | str], *,
     if len(out) != len(values):
         log.warning("%s: repeated distances dropped (%s)", name, values)
     return out
+
+
+def check_distances(dists: list[float], *, unit: str = "km",
+                    name: str = "distance") -> list[float]:
+    """Refuse distances beyond :data:`~gisxz.core.validate.MAX_BUFFER_KM` (e.g. ``1e7`` km).
+
+    Examples
+    --------
+    >>> check_distances([10, 30], unit="km")
+    [10, 30]
+    """
+    for d in dists:
+        check_positive(d * UNITS.get(unit, 1000.0) / 1000.0, what=name, unit="km",
+                       maximum=MAX_BUFFER_KM,
+                       why="beyond it the metric CRS of China is meaningless")
+    return dists
 
 
 def polygonal(geoms: np.ndarray) -> np.ndarray:
@@ -302,11 +319,7 @@ def _check_arguments(gdf: gpd.GeoDataFrame, distances, *, unit: str, side: str |
         raise InvalidArgumentError(f"unit {unit!r} is not supported; use one of "
                                    f"{', '.join(UNITS)} (never degrees: distances are applied "
                                    "in metres)")
-    dists = parse_distances(distances, name="distances")
-    for d in dists:
-        check_positive(d * UNITS[unit] / 1000.0, what=f"distance {d:g} {unit} (in km)",
-                       unit="km", maximum=MAX_BUFFER_KM,
-                       why="beyond it the metric CRS of China is meaningless")
+    dists = check_distances(parse_distances(distances, name="distances"), unit=unit)
     if side not in (None, "inside", "outside"):
         raise InvalidArgumentError(f"side {side!r} is not supported; use 'inside' or "
                                    "'outside'")

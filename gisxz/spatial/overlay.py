@@ -25,6 +25,7 @@ import pandas as pd
 import shapely
 
 from gisxz.core.crs import align_crs, require_crs, to_metric
+from gisxz.core.validate import check_population, warn_unmatched
 from gisxz.core.vocab import DEFAULT_POINT_KINDS, KIND_ZH, OVERLAY_HOWS
 from gisxz.exceptions import GisxzError
 from gisxz.spatial.buffers import polygonal, repair_geometries
@@ -170,6 +171,7 @@ def _population_frame(population, unit_id: str) -> pd.DataFrame | None:
         raise GisxzError(f"population has no column {unit_id!r} to join on; it has "
                          f"{', '.join(map(str, population.columns))}")
     pop = population[[unit_id, "population_2020"]].drop_duplicates(unit_id)
+    check_population(pop["population_2020"], pop[unit_id].astype(str).tolist())
     return pop
 
 
@@ -277,6 +279,7 @@ def summarize_by_unit(units: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, *,
     if pop is not None:
         pop_map = dict(zip(pop[unit_id], pop["population_2020"], strict=True))
         total_pop = float(sum(pop_map.get(u, 0) or 0 for u in um[unit_id]))
+        warn_unmatched(um[unit_id], pop_map, what=f"population (joined on {unit_id!r})")
 
     records: list[dict] = []
     geoms: list = []
