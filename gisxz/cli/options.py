@@ -266,6 +266,16 @@ class _Formatter(logging.Formatter):
         return f"{record.levelname.lower()} {record.name}: {msg}"
 
 
+class _EchoHandler(logging.Handler):
+    """Writes to the standard error stream current at the time of each record."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # noqa: BLE001 - logging must never raise
+            self.handleError(record)
+
+
 def setup_logging(verbosity: int, ctx: click.Context | None = None) -> None:
     """Logging for the command line: gisxz's own lines at -v (info) and -vv (debug); other
     libraries only show errors (warnings at -vv); -q (``verbosity=-1``) errors only.
@@ -275,7 +285,7 @@ def setup_logging(verbosity: int, ctx: click.Context | None = None) -> None:
     """
     if ctx is not None:
         ctx.meta[_VERBOSITY] = verbosity
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _EchoHandler()
     handler.setFormatter(_Formatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
