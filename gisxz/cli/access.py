@@ -28,7 +28,7 @@ from gisxz.cli.options import (
 )
 from gisxz.core import validate
 from gisxz.core.vocab import PLACE_KINDS
-from gisxz.exceptions import InvalidArgumentError, NetworkError
+from gisxz.exceptions import InvalidArgumentError
 from gisxz.io.files import OUTPUT_SUFFIXES, TABLE_SUFFIXES
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ def _points(names: Sequence[str], coords: Sequence[str], *, what: str,
                                        ).to_crs("EPSG:4490"))
     if not frames:
         if default_kinds is None:
-            raise NetworkError(f"give {what} with --from NAME ... or --at LON,LAT")
+            raise InvalidArgumentError(f"give {what} with --from NAME ... or --at LON,LAT")
         return places_as_points(kinds=list(default_kinds))
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
                             crs="EPSG:4490")

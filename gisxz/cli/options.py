@@ -143,6 +143,12 @@ class GisxzGroup(click.Group):
 
     command_class = GisxzCommand
 
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        if parent is not None:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        with error_guard(None):  # the root's own options (``gisxz --bogus``): one line too
+            return super().make_context(info_name, args, parent=parent, **extra)
+
     def invoke(self, ctx: click.Context):
         with error_guard(ctx):
             return super().invoke(ctx)
@@ -211,6 +217,10 @@ def error_guard(ctx: click.Context | None) -> Iterator[None]:
     """Turn errors into one line on stderr and an exit code (a traceback only with -vv)."""
     try:
         yield
+    except click.UsageError as exc:  # bad option or value: one line too, with the help hint
+        where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        click.echo(f"Error: {_one_line(exc.format_message())}{where}", err=True)
+        sys.exit(exc.exit_code)
     except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
         raise
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (gisxz.io.files.Terminated)

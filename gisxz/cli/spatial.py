@@ -102,6 +102,7 @@ def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str
     mask = read_input(within, what="--within") if within else None
     res = buffer_bands(gdf, dists, unit=unit, cumulative=cumulative, dissolve=dissolve, by=by,
                        within=mask, side=side, reproject=reproject, name=src)
+    _warn_empty(res, "the bands", "the distances, --one-sided and --within")
     write_vector(res, out, overwrite=overwrite, layer=layer_name)
     click.echo(f"wrote {len(res)} band feature(s) to {out}")
 
@@ -131,6 +132,7 @@ def overlay(left: str, right: str, how: str, reproject: bool, out: Path, layer_n
     a = read_input(left, what="LEFT")
     b = read_input(right, what="RIGHT")
     res = overlay_layers(a, b, how=how, reproject=reproject, names=(left, right))
+    _warn_empty(res, f"the {how} of LEFT and RIGHT", "that the layers overlap (same area, CRS)")
     write_vector(res, out, overwrite=overwrite, layer=layer_name)
     click.echo(f"wrote {len(res)} feature(s) to {out}")
 
@@ -183,6 +185,7 @@ def summarize(units: str, layer: str, by: str | None, points: str | None,
     res = summarize_by_unit(u, lay, by=by, points=pts, point_kinds=kind_list, population=pop,
                             unit_id=unit_id, unit_name=unit_name, keep_all=all_units,
                             reproject=reproject)
+    _warn_empty(res, "the summary", "that LAYER overlaps UNITS, or pass --all-units")
     write_vector(res, out, overwrite=overwrite, layer=layer_name)
     click.echo(f"wrote {len(res)} row(s) to {out}")
 
@@ -214,3 +217,9 @@ def _population(population: bool, population_file: Path | None):
     validate.check_population(pop["population_2020"], pop["adcode"].astype(str).tolist(),
                               what=f"--population-file {population_file}")
     return pop
+
+
+def _warn_empty(res, what: str, check: str) -> None:
+    """A one-line warning when a result is empty (it is still written, as asked)."""
+    if len(res) == 0:
+        log.warning("%s is empty; check %s", what, check)

@@ -22,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gisxz.exceptions import (
+    FileFormatError,
     GisxzError,
     InvalidArgumentError,
     MissingDataError,
@@ -267,6 +268,7 @@ def read_vector(spec: str, *, what: str = "input", builtin=None) -> gpd.GeoDataF
         raise MissingDataError(f"{what} {spec!r}: no such file. Give FILE.gpkg:layer, a "
                                "file path (shp, geojson, gpkg) or @layer for a built-in "
                                "plan layer")
+    check_vector_file(path, what=what)
     try:
         names = [n for n, _ in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio's DataSourceError and friends
@@ -284,6 +286,21 @@ def read_vector(spec: str, *, what: str = "input", builtin=None) -> gpd.GeoDataF
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
         raise GisxzError(f"{what} {spec} has no geometry")
     return gdf
+
+
+def check_vector_file(path: Path, *, what: str = "input") -> None:
+    """Refuse a vector file whose content does not match its suffix (sniffed): a ``.gpkg``
+    that is not SQLite, a ``.geojson`` that is not JSON, an empty file."""
+    from gisxz.core.validate import sniff_format
+
+    if path.is_dir():
+        return  # a folder of shapefiles, a FileGDB: leave it to GDAL
+    expected = {".gpkg": "sqlite", ".geojson": "json", ".json": "json"}.get(_suffix(path))
+    found = sniff_format(path)
+    if found == "empty" or (expected is not None and found != expected):
+        raise FileFormatError(f"{what} {path}: named {path.suffix} but holds "
+                              f"{'nothing (empty file)' if found == 'empty' else found + ' data'}"
+                              "; the file is damaged or mis-named: write or fetch it again")
 
 
 def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str,
