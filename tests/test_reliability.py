@@ -304,9 +304,11 @@ def test_unknown_output_suffix_refused(tmp_path):
 
 def test_iso_with_short_out_option(tmp_path):
     out = tmp_path / "iso.gpkg"
-    res = run("access", "iso", "--from", "拉萨", "--hours", "1", "-o", out)
+    res = run("-v", "access", "iso", "--from", "拉萨", "--hours", "1", "-o", out)
     assert res.exit_code == 0, res.output
     assert out.exists()
+    info = [ln for ln in res.output.splitlines() if ln.startswith("info ")]
+    assert info and all(ln.startswith("info gisxz.") for ln in info)  # no third-party noise
 
 
 # -- logging, warnings, unexpected errors -----------------------------------------------------
