@@ -339,3 +339,32 @@ def test_multi_value_options_parse_one_way():
     b = run("access", "od", "--from", "拉萨", "--from", "日喀则", "--mode", "road", "--mode",
             "multimodal")
     assert a.exit_code == 0 and a.output == b.output
+
+
+def test_truncated_pbf_is_named(tmp_path):
+    osmium = pytest.importorskip("osmium")
+    from gisxz.network.osm import graph_from_file
+
+    nodes = "".join(f'<node id="{i}" lat="29.6{i:04d}" lon="91.1{i:04d}"/>'
+                    for i in range(1, 2001))
+    ways = "".join(f'<way id="{i}"><nd ref="{i}"/><nd ref="{i + 1}"/>'
+                   '<tag k="highway" v="primary"/></way>' for i in range(1, 2000))
+    xml = tmp_path / "a.osm"
+    xml.write_text(f"<?xml version='1.0'?><osm version='0.6'>{nodes}{ways}</osm>")
+    pbf = tmp_path / "a.osm.pbf"
+    writer = osmium.SimpleWriter(str(pbf))
+
+    class Copy(osmium.SimpleHandler):
+        def node(self, n):
+            writer.add_node(n)
+
+        def way(self, w):
+            writer.add_way(w)
+
+    Copy().apply_file(str(xml))
+    writer.close()
+    data = pbf.read_bytes()
+    cut = tmp_path / "cut.osm.pbf"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    with pytest.raises(FileFormatError, match="cut.osm.pbf"):
+        graph_from_file(cut)
