@@ -85,6 +85,17 @@ def test_point_far_from_network_is_refused_with_the_distance():
     assert ok.exit_code == 0, ok.output
 
 
+def test_unprojectable_points_in_the_api():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from gisxz.network.od import od_matrix
+
+    pts = gpd.GeoDataFrame({"name_zh": ["swapped"]}, geometry=[Point(29.66, 91.13)], crs=4326)
+    with pytest.raises(InvalidArgumentError, match="swapped"):
+        od_matrix(pts, ["拉萨"])
+
+
 def test_snap_limit_in_the_api():
     with pytest.raises(SnapDistanceError, match="12.5 km"):
         validate.check_snap_distances([1.2e7], ["拉萨"], limit_m=validate.snap_limit_m(

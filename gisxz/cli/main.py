@@ -105,7 +105,8 @@ def run(out_dir: Path, yihe: str | None, maps: bool, overwrite: bool,
     """Run the main job on the embedded data: layers, analyses, maps, GeoPackage."""
     from gisxz.pipeline import run_main
 
-    settings.progress = progress
+    settings.progress = progress and not click.get_current_context().find_root().params.get(
+        "quiet", False)
     written = run_main(out_dir=out_dir, yihe=yihe, data_source=data_source,
                        overwrite=overwrite, maps=maps)
     for path in written:

@@ -39,7 +39,7 @@ __all__ = [
     "MAX_HOURS", "MAX_BUFFER_KM", "MAX_ISO_BUFFER_M", "EARTH_HALF_CIRCUMFERENCE_KM",
     "XIZANG_BOUNDS", "closest_names", "check_name", "check_names", "parse_number",
     "check_positive", "check_durations", "check_cutoff", "parse_lonlat", "split_list",
-    "check_snap_distances", "snap_limit_m", "check_population", "sniff_format", "check_network_file",
+    "check_finite_points", "check_snap_distances", "snap_limit_m", "check_population", "sniff_format", "check_network_file",
 ]
 
 #: Longest travel time gisxz accepts (hours): a week of driving.
@@ -210,6 +210,26 @@ def parse_lonlat(text: object, *, what: str = "coordinates") -> tuple[float, flo
         raise InvalidArgumentError(f"{what} {text!r} are out of range: longitude must be "
                                    "within -180..180 and latitude within -90..90 degrees")
     return lon, lat
+
+
+def check_finite_points(xy: np.ndarray, labels: Sequence[str], *, what: str = "points"
+                        ) -> None:
+    """Refuse points whose coordinates are missing or cannot be projected (NaN, infinite:
+    e.g. a latitude beyond ±90 given as longitude), naming them.
+
+    Examples
+    --------
+    >>> check_finite_points(np.array([[1.0, 2.0], [np.inf, 0.0]]), ["a", "b"])
+    Traceback (most recent call last):
+    ...
+    gisxz.exceptions.InvalidArgumentError: 1 of 2 points have no usable coordinates: b; check they are LON,LAT degrees within range (or in the layer's CRS)
+    """
+    bad = np.flatnonzero(~np.isfinite(np.asarray(xy, dtype=float)).all(axis=1))
+    if len(bad):
+        shown = ", ".join(str(labels[i]) for i in bad[:8])
+        raise InvalidArgumentError(f"{len(bad)} of {len(xy)} {what} have no usable "
+                                   f"coordinates: {shown}; check they are LON,LAT degrees "
+                                   "within range (or in the layer's CRS)")
 
 
 def check_snap_distances(snap_m: Sequence[float], labels: Sequence[str], *, limit_m: float,

@@ -17,7 +17,12 @@ import numpy as np
 import pandas as pd
 
 from gisxz.core.crs import require_crs
-from gisxz.core.validate import check_names, check_snap_distances, snap_limit_m
+from gisxz.core.validate import (
+    check_finite_points,
+    check_names,
+    check_snap_distances,
+    snap_limit_m,
+)
 from gisxz.core.vocab import PLACE_KINDS
 from gisxz.exceptions import NetworkError
 from gisxz.network.engine import Graph
@@ -87,6 +92,7 @@ def snap_points(graph: Graph, points: gpd.GeoDataFrame, *, max_snap_m: float | N
         geom = geom.representative_point()
     pts = gpd.GeoSeries(geom.values, crs=points.crs).to_crs(graph.crs)
     xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+    check_finite_points(xy, point_labels(points), what=name)
     tree = cKDTree(graph.nodes[["x", "y"]].to_numpy()[cand])
     dist, k = tree.query(xy)
     node = cand[k]
