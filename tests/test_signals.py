@@ -145,3 +145,22 @@ def test_sigkill_during_run_is_cleaned_by_the_next_run(tmp_path):
     assert again.returncode == 0, err
     assert not [p for p in os.listdir(out) if p.startswith(".")]
     assert (out / "xizang_plan.gpkg").exists() and (out / "gisxz-run-manifest.json").exists()
+
+
+def test_broken_recipe_stops_the_main_job_before_any_work(tmp_path, monkeypatch):
+    import gisxz.maps.recipes as recipes
+    import gisxz.plan.build as build
+    from gisxz.exceptions import PlanFileError
+    from gisxz.pipeline import run_main
+
+    def broken(*a, **k):
+        raise PlanFileError("unknown field 'titel'", path="maps/zones.yaml", line=3)
+
+    def never(*a, **k):
+        raise AssertionError("computed before checking the recipes")
+
+    monkeypatch.setattr(recipes, "load_recipes", broken)
+    monkeypatch.setattr(build, "build_layers", never)
+    with pytest.raises(PlanFileError, match="zones.yaml:3"):
+        run_main(out_dir=tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
