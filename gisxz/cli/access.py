@@ -124,7 +124,11 @@ def _points(names: Sequence[str], coords: Sequence[str], *, what: str,
     from gisxz.network.snap import places_as_points
 
     frames = []
+    given = bool(names)
     names = validate.split_list(names)
+    if given and not names:
+        raise InvalidArgumentError(f"{what}: the place names are empty; give names such as "
+                                   "拉萨 日喀则")
     if names:
         frames.append(places_as_points(names))
     if coords:

@@ -150,11 +150,28 @@ class GisxzGroup(click.Group):
             return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx: click.Context):
-        with error_guard(ctx):
+        with error_guard(ctx), _logging_restored(ctx.parent is None):
             return super().invoke(ctx)
 
 
 GisxzGroup.group_class = GisxzGroup
+
+
+@contextlib.contextmanager
+def _logging_restored(active: bool) -> Iterator[None]:
+    """Put logging and warning display back as they were when the command ends (the command
+    line changes them; a caller that runs it in-process, e.g. a test, keeps its own)."""
+    if not active:
+        yield
+        return
+    root, own = logging.getLogger(), logging.getLogger("gisxz")
+    saved = (list(root.handlers), root.level, own.level, warnings.showwarning)
+    try:
+        yield
+    finally:
+        root.handlers[:], _, _, warnings.showwarning = saved
+        root.setLevel(saved[1])
+        own.setLevel(saved[2])
 
 
 def _expand_multi(args: list[str], greedy: set[str]) -> list[str]:

@@ -102,7 +102,7 @@ def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str
     mask = read_input(within, what="--within") if within else None
     res = buffer_bands(gdf, dists, unit=unit, cumulative=cumulative, dissolve=dissolve, by=by,
                        within=mask, side=side, reproject=reproject, name=src)
-    _warn_empty(res, "the bands", "the distances, --one-sided and --within")
+    _warn_empty(res, "the band layer", "the distances, --one-sided and --within")
     write_vector(res, out, overwrite=overwrite, layer=layer_name)
     click.echo(f"wrote {len(res)} band feature(s) to {out}")
 

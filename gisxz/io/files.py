@@ -285,6 +285,8 @@ def read_vector(spec: str, *, what: str = "input", builtin=None) -> gpd.GeoDataF
     gdf = gpd.read_file(path, layer=layer)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
         raise GisxzError(f"{what} {spec} has no geometry")
+    if len(gdf) == 0:
+        log.warning("%s %s has no features; the result will be empty", what, spec)
     return gdf
 
 
