@@ -11,13 +11,17 @@ How a command uses it (see ``gisxz/cli/access.py`` for examples)::
     def thing(hours, out, overwrite): ...
 
 :class:`GisxzCommand` (the default command class of :class:`GisxzGroup`) does three things
-for every command: options made with :func:`multi_option` take several values after one
-flag; every :func:`out_opt` / :func:`out_dir_opt` path is checked **before the command
+for every command: every ``multiple=True`` option (:func:`multi_option`) takes several
+values after one flag; every :func:`out_opt` / :func:`out_dir_opt` path is checked **before the command
 runs** (known suffix, not existing unless ``--overwrite``, folder writable), and every
 :class:`~gisxz.exceptions.GisxzError` becomes a one-line ``Error: ...`` message with the
 error's exit code (no traceback unless ``-vv``). :func:`setup_logging` makes ``-v`` show
 gisxz's own log lines (third-party libraries stay quiet), ``-q`` errors only, and prints
 warnings as one line each.
+
+Arguments are checked with :mod:`gisxz.core.validate` (``check_durations``,
+``parse_lonlat``, ``check_names`` ...) at the top of the command, before reading inputs.
+A command needs no ``@handle_errors`` (kept for plain click commands outside a group).
 """
 
 from __future__ import annotations
