@@ -21,9 +21,9 @@ from hypothesis import strategies as st  # noqa: E402
 from gisxz.core import validate  # noqa: E402
 from gisxz.exceptions import GisxzError  # noqa: E402
 
-FAST = settings(max_examples=100, deadline=None, derandomize=True,
+FAST = settings(max_examples=100, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
-SLOWER = settings(max_examples=60, deadline=None, derandomize=True,
+SLOWER = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                   suppress_health_check=[HealthCheck.too_slow,
                                          HealthCheck.function_scoped_fixture])
 
