@@ -129,7 +129,9 @@ def _check_feature(node: Any) -> None:
     if node.get("waypoints") is not None:
         wps = node["waypoints"]
         if not isinstance(wps, list) or len(wps) < 2:
-            raise node.error("waypoints must list at least two places", key="waypoints")
+            raise node.error("waypoints must list at least two places, e.g. [拉萨, 曲水]"
+                             + (" (separate them with ASCII commas inside [ ])"
+                                if isinstance(wps, str) else ""), key="waypoints")
     sources = require(node, "source", list)
     for s in sources:
         if not isinstance(s, dict) or not (("seed" in s and "quote" in s) or "ref" in s):
