@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 __all__ = ["CHECK_COLUMNS", "OUTSIDE_TOLERANCE_KM", "LAKE_TOLERANCE_KM", "LENGTH_TOLERANCE",
            "END_TOLERANCE_KM", "china_outline", "check_outside", "check_lakes",
            "check_ends", "check_lengths", "check_line_totals", "check_connected", "check_plan_status",
-           "check_transport", "CheckFailedError", "write_report", "run_check"]
+           "check_transport", "CheckFailedError", "write_report", "run_check", "gate"]
 
 CHECK_COLUMNS = ["severity", "check", "layer", "id", "value", "message"]
 #: Chinese labels of the report's columns (bilingual CSV headers), from :data:`FIELD_ZH`.
@@ -343,24 +343,44 @@ def write_report(report: pd.DataFrame, path: str | Path, *, overwrite: bool = Fa
 
 
 def run_check(out: str | Path | None = None, *, overwrite: bool = False,
-              data_source: str | None = None) -> pd.DataFrame:
+              data_source: str | None = None, report: pd.DataFrame | None = None,
+              out_name: str | None = None) -> pd.DataFrame:
     """Check the transport data, write the report (when ``out``) and fail on errors.
 
-    The main job calls this first, so that no output is built on broken data.
+    ``report`` skips the check and judges a report already made (``out_name`` names where it
+    was written, for the message).
 
     Raises
     ------
     CheckFailedError
         One line per error (check, layer, id, message) and the report's path.
     """
-    report = check_transport(data_source=data_source)
+    if report is None:
+        report = check_transport(data_source=data_source)
     if out is not None:
         write_report(report, out, overwrite=overwrite)
     errors = report[report["severity"] == "error"]
     if len(errors):
         lines = [f"{r.check} {r.layer} {r.id}: {r.message}" for r in errors.head(20).itertuples()]
         more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
-        where = f" (report: {out})" if out is not None else ""
+        shown = out if out is not None else out_name
+        where = f" (report: {shown})" if shown is not None else ""
         raise CheckFailedError(f"the transport data has {len(errors)} error(s){where}; fix "
                                "layers/network/*.yaml:\n" + "\n".join(lines) + more)
+    return report
+
+
+def gate(out_dir: str | Path, *, data_source: str | None = None) -> pd.DataFrame:
+    """The main job's first step: check the transport data before any other work.
+
+    Returns the report when there is no error. On errors, writes it to
+    ``out_dir/check_report.csv`` (the caller has checked that it may) and raises
+    :class:`CheckFailedError` naming the errors.
+    """
+    report = check_transport(data_source=data_source)
+    if (report["severity"] == "error").any():
+        out = Path(out_dir) / "check_report.csv"
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        write_report(report, out, overwrite=True)
+        run_check(report=report, out_name=str(out))
     return report

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from gisxz.cli.main import cli
@@ -25,7 +26,7 @@ def test_build_then_layers_then_refuse(tmp_path):
     assert "transport_channels" in res.output and "EPSG:4490" in res.output
     before = out.stat().st_mtime_ns
     res = runner.invoke(cli, ["build", "-o", str(out)])
-    assert res.exit_code == 1 and "--overwrite" in res.output
+    assert res.exit_code == 3 and "--overwrite" in res.output
     assert out.stat().st_mtime_ns == before
 
 
@@ -42,6 +43,7 @@ def test_layers_on_missing_file(tmp_path):
     assert res.exit_code == 1 and "no such file" in res.output
 
 
+@pytest.mark.slow
 def test_main_job_without_maps_and_refusal(tmp_path):
     import pandas as pd
 
@@ -57,5 +59,5 @@ def test_main_job_without_maps_and_refusal(tmp_path):
     assert set(circle["scenario"]) == {"current", "plan"}
     before = (tmp_path / "xizang_plan.gpkg").stat().st_mtime_ns
     res = runner.invoke(cli, ["run", "--no-maps", "-o", str(tmp_path)])
-    assert res.exit_code == 1 and "--overwrite" in res.output
+    assert res.exit_code == 3 and "--overwrite" in res.output
     assert (tmp_path / "xizang_plan.gpkg").stat().st_mtime_ns == before

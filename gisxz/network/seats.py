@@ -22,7 +22,7 @@ from gisxz.network.trunk import load_trunk, scenario_names, trunk_graph
 log = logging.getLogger(__name__)
 
 __all__ = ["SEAT_ACCESS_LABELS", "fastest_paths", "seat_access", "write_seat_access",
-           "network_outputs", "read_published", "compare_published"]
+           "network_step", "write_network_tables", "read_published", "compare_published"]
 
 #: Columns of :func:`seat_access` and their Chinese labels (from :data:`FIELD_ZH`).
 SEAT_ACCESS_LABELS = {c: FIELD_ZH.get(c, "情景") for c in (
@@ -135,19 +135,27 @@ def write_seat_access(path: str | Path, *, overwrite: bool = False) -> Path:
     return write_table(seat_access(), Path(path), overwrite=overwrite, labels=SEAT_ACCESS_LABELS)
 
 
-def network_outputs(layers: dict, tables: dict, out_dir: str | Path, *,
-                    overwrite: bool = False) -> list[Path]:
-    """The main job's network step: add ``network_roads`` / ``network_rail`` to ``layers``,
-    the seat table to ``tables`` and write ``out_dir/seat_access.csv``."""
-    from gisxz.io.tables import write_table
+def network_step(layers: dict, tables: dict, *, network=None) -> None:
+    """The main job's network step: add ``network_roads`` / ``network_rail`` to ``layers``
+    and the seat table ``seat_access`` to ``tables`` (in place; nothing is written)."""
     from gisxz.network.segments import network_layers
 
-    net = load_trunk()
+    net = network if network is not None else load_trunk()
     layers.update(network_layers(net))
-    table = seat_access(network=net)
-    tables["seat_access"] = table
-    return [write_table(table, Path(out_dir) / "seat_access.csv", overwrite=overwrite,
-                        labels=SEAT_ACCESS_LABELS)]
+    tables["seat_access"] = seat_access(network=net)
+
+
+def write_network_tables(tables: dict, out_dir: str | Path) -> list[Path]:
+    """Write ``seat_access.csv`` and ``check_report.csv`` (bilingual headers) into
+    ``out_dir`` when those tables are present."""
+    from gisxz.check import CHECK_LABELS
+    from gisxz.io.tables import write_table
+
+    out = []
+    for name, labels in (("seat_access", SEAT_ACCESS_LABELS), ("check_report", CHECK_LABELS)):
+        if name in tables:
+            out.append(write_table(tables[name], Path(out_dir) / f"{name}.csv", labels=labels))
+    return out
 
 
 def read_published(path: str | Path | None = None) -> pd.DataFrame:

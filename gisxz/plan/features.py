@@ -32,6 +32,7 @@ from gisxz.core.crs import metric_crs
 from gisxz.core.vocab import ACCURACY, PERIODS, SEED_PERIODS, STATUSES
 from gisxz.exceptions import DuplicateIdError, OutsideRegionError, PlanFileError
 from gisxz.io.documents import Node, check_choice, check_keys, load_yaml, require
+from gisxz.plan.options import check_options
 from gisxz.plan.transport import (
     check_route_node,
     route_extra,
@@ -105,7 +106,8 @@ def read_plan_files(directory: str | Path | None = None) -> dict[str, PlanFile]:
                     f"duplicate feature id {node['id']!r} (first at {prev.path}:{prev.line}); "
                     "give each feature its own id", path=node.path, line=node.line_of("id"))
             ids[node["id"]] = node
-        files[layer] = PlanFile(path=path, layer=layer, options=dict(doc.get("options") or {}),
+        files[layer] = PlanFile(path=path, layer=layer,
+                                options=check_options(layer, doc.get("options"), doc),
                                 features=feats)
     if not files:
         raise PlanFileError(f"no plan files (*.yaml) found in {directory}")
@@ -136,7 +138,9 @@ def _check_feature(node: Any) -> None:
     if node.get("waypoints") is not None:
         wps = node["waypoints"]
         if not isinstance(wps, list) or len(wps) < 2:
-            raise node.error("waypoints must list at least two places", key="waypoints")
+            raise node.error("waypoints must list at least two places, e.g. [拉萨, 曲水]"
+                             + (" (separate them with ASCII commas inside [ ])"
+                                if isinstance(wps, str) else ""), key="waypoints")
     sources = require(node, "source", list)
     for s in sources:
         if not isinstance(s, dict) or not (("seed" in s and "quote" in s) or "ref" in s):
