@@ -33,7 +33,8 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     """Run the main job on the embedded data.
 
     Writes ``out_dir/xizang_plan.gpkg`` (all layers, analyses included),
-    ``county_membership.csv``, ``three_hour_circle.csv``, ``calibration.csv`` and, with
+    ``county_membership.csv``, ``three_hour_circle.csv``, ``calibration.csv``, the travel-time
+    surfaces, areas and tables under ``out_dir/raster`` and, with
     ``maps``, web maps and figures under ``out_dir/maps``.
 
     Returns
@@ -43,7 +44,7 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     """
     out_dir = Path(out_dir)
     existing = [out_dir / n for n in MAIN_OUTPUTS if (out_dir / n).exists()]
-    for sub in ("tables", "maps") if maps else ("tables",):
+    for sub in ("tables", "maps", "raster") if maps else ("tables", "raster"):
         if (out_dir / sub).exists() and any((out_dir / sub).iterdir()):
             existing.append(out_dir / sub)
     if existing and not overwrite:
@@ -73,9 +74,16 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     layers.update(new_layers)
     tables.update(new_tables)
 
+    from gisxz.raster.pipeline import three_hour_area
+
+    log.info("travel time everywhere: the three-hour circle as an area")
+    area_layers, written = three_hour_area(layers, out_dir / "raster", overwrite=overwrite,
+                                           figures=maps)
+    layers.update(area_layers)
+
     from gisxz.io.tables import write_table
 
-    written = [write_layers(layers, out_dir / "xizang_plan.gpkg", overwrite=overwrite)]
+    written.insert(0, write_layers(layers, out_dir / "xizang_plan.gpkg", overwrite=overwrite))
     for name in _TOP_TABLES:
         written.append(write_table(tables[name], out_dir / f"{name}.csv",
                                    overwrite=overwrite, headers="fields"))
