@@ -14,7 +14,7 @@ from gisxz.exceptions import OutputExistsError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["three_hour_area", "planned_outputs", "AREA_LAYERS"]
+__all__ = ["three_hour_area", "planned_outputs", "population_for", "AREA_LAYERS"]
 
 #: Layers the step adds to the main GeoPackage.
 AREA_LAYERS = ("three_hour_area", "travel_time_zonal")
@@ -58,7 +58,8 @@ def _surfaces(grid, region, landcover, scenarios, centre, dem) -> dict[str, np.n
     return times
 
 
-def _population(grid, landcover):
+def population_for(grid, landcover) -> np.ndarray:
+    """The population surface with today's trunk roads (see :mod:`gisxz.raster.population`)."""
     from gisxz.raster.friction import _burn_roads, network_parts
     from gisxz.raster.population import population_surface
 
@@ -126,7 +127,7 @@ def three_hour_area(layers: Mapping[str, gpd.GeoDataFrame], out_dir: str | Path,
     region = rasterize_mask(grid, admin_province())
     landcover = read_landcover(grid)
     times = _surfaces(grid, region, landcover, scenarios, centre, dem)
-    people = _population(grid, landcover)
+    people = population_for(grid, landcover)
     written = _write_rasters(times, people, grid, d, centre, centre_slug, dem, overwrite)
     iso = gpd.GeoDataFrame(
         [row for scen, t in times.items() for _, row in isochrone_polygons(
