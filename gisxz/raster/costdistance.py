@@ -39,6 +39,30 @@ Origins = str | Sequence[str] | gpd.GeoDataFrame | gpd.GeoSeries
 _STEPS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
 
 
+def _link_rows(links: pd.DataFrame, node: np.ndarray, n: int, n_virtual: int
+               ) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """Hubs of the cells that links leave from, and the CSR rows of the extra nodes.
+
+    Extra nodes are the ``n_virtual`` stations, then one hub per cell that links leave
+    from (the cell reaches its hub at no cost; the hub carries the cell's links), so that
+    every cell row keeps at most 9 entries and the matrix is built without a sum.
+    """
+    n_cells = node.size
+    u, v = links["u"].to_numpy(), links["v"].to_numpy()
+    uu = np.where(u < n_cells, node[np.minimum(u, n_cells - 1)], n + (u - n_cells))
+    vv = np.where(v < n_cells, node[np.minimum(v, n_cells - 1)], n + (v - n_cells))
+    ok = (uu >= 0) & (vv >= 0)
+    uu, vv, mins = uu[ok], vv[ok], np.maximum(links["minutes"].to_numpy()[ok], 1e-6)
+    from_cell = uu < n
+    hub_cells = np.unique(uu[from_cell])
+    hub_of = {int(c): n + n_virtual + i for i, c in enumerate(hub_cells)}
+    src = np.array([hub_of[int(x)] if fc else x for x, fc in zip(uu, from_cell, strict=True)],
+                   dtype=np.int64)
+    n_extra = n_virtual + len(hub_cells)
+    rows = sparse.csr_matrix((mins, (src - n, vv)), shape=(n_extra, n + n_extra))
+    return hub_cells, rows
+
+
 def surface_graph(friction: Friction) -> tuple[sparse.csr_matrix, np.ndarray]:
     """The cost-distance graph (CSR, minutes) and the node of every cell (−1 if impassable).
 
@@ -48,37 +72,33 @@ def surface_graph(friction: Friction) -> tuple[sparse.csr_matrix, np.ndarray]:
     H, W = f.shape
     valid = np.isfinite(f) & (f > 0)
     n = int(valid.sum())
-    node = np.full(H * W, -1, dtype=np.int64)
-    node[valid.ravel()] = np.arange(n)
-    rows, cols = np.nonzero(valid)
-    fv = f[rows, cols]
+    node = np.full((H, W), -1, dtype=np.int32)
+    node[valid] = np.arange(n, dtype=np.int32)
+    hub_cells, extra = (_link_rows(friction.links, node.ravel(), n, friction.n_virtual)
+                        if len(friction.links) else (np.zeros(0, np.int64), None))
+    fp = np.pad(f, 1, constant_values=np.inf)
+    npad = np.pad(node, 1, constant_values=-1)
     res_km = friction.grid.resolution / 1000.0
-    nb = np.empty((n, 8), dtype=np.int64)
-    w = np.empty((n, 8), dtype=np.float64)
+    nb = np.full((H, W, 9), -1, dtype=np.int32)
+    w = np.full((H, W, 9), 1e-9, dtype=np.float64)
     for k, (dy, dx) in enumerate(_STEPS):
-        r2, c2 = rows + dy, cols + dx
-        ok = (r2 >= 0) & (r2 < H) & (c2 >= 0) & (c2 < W)
-        flat = np.where(ok, r2 * W + c2, 0)
-        nb[:, k] = np.where(ok, node[flat], -1)
+        nb[:, :, k] = npad[1 + dy:1 + dy + H, 1 + dx:1 + dx + W]
         step = res_km * (np.sqrt(2.0) if dy and dx else 1.0)
-        w[:, k] = (fv + f.ravel()[flat]) * (0.5 * step)
+        w[:, :, k] = (f + fp[1 + dy:1 + dy + H, 1 + dx:1 + dx + W]) * (0.5 * step)
+    if len(hub_cells):
+        hr, hc = np.divmod(np.flatnonzero(np.isin(node.ravel(), hub_cells)), W)
+        nb[hr, hc, 8] = n + friction.n_virtual + np.searchsorted(hub_cells, node[hr, hc])
+    nb, w = nb[valid], w[valid]
     keep = nb >= 0
-    n_all = n + friction.n_virtual
-    indptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1)),
-                             np.full(friction.n_virtual, keep.sum())]).astype(np.int64)
-    g = sparse.csr_matrix((w[keep], nb[keep], indptr), shape=(n_all, n_all))
-    links = friction.links
-    if len(links):
-        n_cells = H * W
-        u, v = links["u"].to_numpy(), links["v"].to_numpy()
-        uu = np.where(u < n_cells, node[np.minimum(u, n_cells - 1)], n + (u - n_cells))
-        vv = np.where(v < n_cells, node[np.minimum(v, n_cells - 1)], n + (v - n_cells))
-        ok = (uu >= 0) & (vv >= 0)
-        extra = sparse.csr_matrix(
-            (np.maximum(links["minutes"].to_numpy()[ok], 1e-6), (uu[ok], vv[ok])),
-            shape=(n_all, n_all))
-        g = (g + extra).tocsr()
-    return g, node
+    indptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))]).astype(np.int64)
+    indices, data = nb[keep].astype(np.int64), w[keep]
+    if extra is not None:
+        indptr = np.concatenate([indptr, indptr[-1] + extra.indptr[1:]])
+        indices = np.concatenate([indices, extra.indices])
+        data = np.concatenate([data, extra.data])
+    n_all = len(indptr) - 1
+    g = sparse.csr_matrix((data, indices, indptr), shape=(n_all, n_all))
+    return g, node.ravel().astype(np.int64)
 
 
 def _nearest_passable(node: np.ndarray, grid: Grid, row: int, col: int, radius: int
