@@ -32,7 +32,7 @@ from gisxz.raster.grid import Grid
 
 log = logging.getLogger(__name__)
 
-__all__ = ["surface_graph", "origin_cells", "travel_time", "write_cog", "isochrone_polygons",
+__all__ = ["surface_graph", "origin_cells", "travel_time", "CostSurface", "write_cog", "isochrone_polygons",
            "Origins"]
 
 Origins = str | Sequence[str] | gpd.GeoDataFrame | gpd.GeoSeries
@@ -59,46 +59,58 @@ def _link_rows(links: pd.DataFrame, node: np.ndarray, n: int, n_virtual: int
     src = np.array([hub_of[int(x)] if fc else x for x, fc in zip(uu, from_cell, strict=True)],
                    dtype=np.int64)
     n_extra = n_virtual + len(hub_cells)
-    rows = sparse.csr_matrix((mins, (src - n, vv)), shape=(n_extra, n + n_extra))
+    rows = sparse.csr_matrix((mins, (src - n, vv)), shape=(n_extra, n + n_extra + 1))
     return hub_cells, rows
 
 
 def surface_graph(friction: Friction) -> tuple[sparse.csr_matrix, np.ndarray]:
     """The cost-distance graph (CSR, minutes) and the node of every cell (−1 if impassable).
 
-    Nodes ``0..n-1`` are the passable cells in row-major order, then the extra nodes.
+    Nodes ``0..n-1`` are the passable cells in row-major order, then the extra nodes, then
+    one sink. Every cell row has 9 slots (8 neighbours and the hub of its links); a slot
+    without a neighbour points to the sink, which has no way out, so no masking is needed.
     """
     f = np.asarray(friction.minutes_per_km, dtype=np.float64)
     H, W = f.shape
     valid = np.isfinite(f) & (f > 0)
-    n = int(valid.sum())
-    node = np.full((H, W), -1, dtype=np.int32)
-    node[valid] = np.arange(n, dtype=np.int32)
-    hub_cells, extra = (_link_rows(friction.links, node.ravel(), n, friction.n_virtual)
+    Wp = W + 2
+    flat = np.flatnonzero(np.pad(valid, 1))  # padded flat index of the passable cells
+    n = flat.size
+    node = np.full((H + 2) * Wp, -1, dtype=np.int32)
+    node[flat] = np.arange(n, dtype=np.int32)
+    node_out = node.reshape(H + 2, Wp)[1:-1, 1:-1].ravel().astype(np.int64)
+    hub_cells, extra = (_link_rows(friction.links, node_out, n, friction.n_virtual)
                         if len(friction.links) else (np.zeros(0, np.int64), None))
-    fp = np.pad(f, 1, constant_values=np.inf)
-    npad = np.pad(node, 1, constant_values=-1)
+    n_extra = 0 if extra is None else extra.shape[0]
+    sink = n + n_extra
+    node[node < 0] = sink
+    fpad = np.pad(f, 1, constant_values=np.inf).ravel()
+    fv = fpad[flat]
     res_km = friction.grid.resolution / 1000.0
-    nb = np.full((H, W, 9), -1, dtype=np.int32)
-    w = np.full((H, W, 9), 1e-9, dtype=np.float64)
+    nb = np.empty((n, 9), dtype=np.int32)
+    w = np.empty((n, 9), dtype=np.float64)
     for k, (dy, dx) in enumerate(_STEPS):
-        nb[:, :, k] = npad[1 + dy:1 + dy + H, 1 + dx:1 + dx + W]
-        step = res_km * (np.sqrt(2.0) if dy and dx else 1.0)
-        w[:, :, k] = (f + fp[1 + dy:1 + dy + H, 1 + dx:1 + dx + W]) * (0.5 * step)
+        j = flat + (dy * Wp + dx)
+        nb[:, k] = node[j]
+        np.multiply(fv + fpad[j], 0.5 * res_km * (np.sqrt(2.0) if dy and dx else 1.0),
+                    out=w[:, k])
+    nb[:, 8] = sink
+    w[:, 8] = np.inf
     if len(hub_cells):
-        hr, hc = np.divmod(np.flatnonzero(np.isin(node.ravel(), hub_cells)), W)
-        nb[hr, hc, 8] = n + friction.n_virtual + np.searchsorted(hub_cells, node[hr, hc])
-    nb, w = nb[valid], w[valid]
-    keep = nb >= 0
-    indptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))]).astype(np.int64)
-    indices, data = nb[keep].astype(np.int64), w[keep]
+        nb[hub_cells, 8] = n + friction.n_virtual + np.arange(len(hub_cells), dtype=np.int32)
+        w[hub_cells, 8] = 1e-9
+    indptr = np.arange(0, 9 * n + 1, 9, dtype=np.int64)
+    indices, data = nb.ravel(), w.ravel()
     if extra is not None:
         indptr = np.concatenate([indptr, indptr[-1] + extra.indptr[1:]])
-        indices = np.concatenate([indices, extra.indices])
+        indices = np.concatenate([indices, extra.indices.astype(np.int32)])
         data = np.concatenate([data, extra.data])
+    indptr = np.concatenate([indptr, indptr[-1:]])  # the sink: no edges
     n_all = len(indptr) - 1
+    if len(indices) < np.iinfo(np.int32).max:
+        indptr = indptr.astype(np.int32)
     g = sparse.csr_matrix((data, indices, indptr), shape=(n_all, n_all))
-    return g, node.ravel().astype(np.int64)
+    return g, node_out
 
 
 def _nearest_passable(node: np.ndarray, grid: Grid, row: int, col: int, radius: int
@@ -165,6 +177,47 @@ def origin_cells(node: np.ndarray, grid: Grid, origins: Origins, *,
     return np.unique(np.asarray(out, dtype=np.int64))
 
 
+class CostSurface:
+    """A friction surface ready for queries: the graph is built once, then each
+    :meth:`travel_time` is one Dijkstra run (about a third of a second for all of Xizang
+    at 1 km).
+
+    Examples
+    --------
+    >>> from gisxz.raster.grid import grid_for_bounds
+    >>> g = grid_for_bounds((0, 0, 2000, 1000), 1000, crs="EPSG:3857")
+    >>> cs = CostSurface(Friction(g, np.array([[2.0, 2.0]], dtype=np.float32)))
+    >>> from shapely.geometry import Point
+    >>> cs.travel_time(gpd.GeoSeries([Point(1500, 500)], crs=3857)).tolist()
+    [[2.0, 0.0]]
+    """
+
+    def __init__(self, friction: Friction):
+        self.friction = friction
+        self.grid = friction.grid
+        self.graph, self.node = surface_graph(friction)
+
+    def travel_time(self, origins: Origins, *, cutoff_min: float | None = None,
+                    return_origin: bool = False, max_snap_km: float = 20.0
+                    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Minutes from the nearest origin to every cell (see :func:`travel_time`)."""
+        src = origin_cells(self.node, self.grid, origins, max_snap_km=max_snap_km)
+        limit = np.inf if cutoff_min is None else float(cutoff_min)
+        res = csgraph.dijkstra(self.graph, directed=True, indices=src, min_only=True,
+                               limit=limit, return_predecessors=return_origin)
+        dist = res[0] if return_origin else res
+        node = self.node
+        out = np.full(node.shape, np.nan, dtype=np.float32)
+        cells = node >= 0
+        out[cells] = dist[node[cells]]
+        out = out.reshape(self.grid.shape)
+        if not return_origin:
+            return out
+        which = np.full(node.shape, -1, dtype=np.int64)
+        which[cells] = res[2][node[cells]]
+        return out, which.reshape(self.grid.shape)
+
+
 def travel_time(friction: Friction, origins: Origins, *, cutoff_min: float | None = None,
                 return_origin: bool = False, max_snap_km: float = 20.0
                 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
@@ -199,21 +252,9 @@ def travel_time(friction: Friction, origins: Origins, *, cutoff_min: float | Non
     >>> travel_time(f, o).tolist()
     [[0.0, 2.0, 4.0]]
     """
-    graph, node = surface_graph(friction)
-    src = origin_cells(node, friction.grid, origins, max_snap_km=max_snap_km)
-    limit = np.inf if cutoff_min is None else float(cutoff_min)
-    res = csgraph.dijkstra(graph, directed=True, indices=src, min_only=True, limit=limit,
-                           return_predecessors=return_origin)
-    dist = res[0] if return_origin else res
-    out = np.full(node.shape, np.nan, dtype=np.float32)
-    cells = node >= 0
-    out[cells] = dist[node[cells]]
-    out = out.reshape(friction.grid.shape)
-    if not return_origin:
-        return out
-    which = np.full(node.shape, -1, dtype=np.int64)
-    which[cells] = res[2][node[cells]]
-    return out, which.reshape(friction.grid.shape)
+    return CostSurface(friction).travel_time(origins, cutoff_min=cutoff_min,
+                                             return_origin=return_origin,
+                                             max_snap_km=max_snap_km)
 
 
 def write_cog(array: np.ndarray, grid: Grid, path: str | Path, *, overwrite: bool = False,
