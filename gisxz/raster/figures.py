@@ -161,10 +161,39 @@ def _overlay_png(minutes: np.ndarray, grid: Grid, path: Path) -> list[list[float
     return [[s_, w_], [n_, e_]]
 
 
+def _webmap_base(context: Mapping[str, gpd.GeoDataFrame]):
+    """An offline folium map (Leaflet inlined from :mod:`gisxz.maps.web`) with the
+    boundaries and prefecture seats of ``context``."""
+    import folium
+    from branca.element import Element
+
+    from gisxz.maps.web import offline_assets
+
+    fmap = folium.Map(location=[31.0, 88.5], zoom_start=5, tiles=None, control_scale=True)
+    fmap.default_js, fmap.default_css = [], []
+    fmap.get_root().header.add_child(Element(offline_assets()), name="gisxz_offline_assets")
+    for key, colour, weight in (("prefectures", "#777777", 1), ("province", "#222222", 2)):
+        if key in context:
+            gdf = context[key][["geometry"]].to_crs(4326)
+            gdf["geometry"] = gdf.geometry.simplify(0.005).boundary
+            folium.GeoJson(gdf.to_json(), name=key, control=False,
+                           style_function=lambda f, c=colour, w=weight: {"color": c,
+                                                                         "weight": w}
+                           ).add_to(fmap)
+    seats = context.get("seats")
+    if seats is not None:
+        for _, row in seats.to_crs(4326).iterrows():
+            folium.CircleMarker([row.geometry.y, row.geometry.x], radius=4, color="#000000",
+                                weight=1, fill=True, fill_color="#00a0e0", fill_opacity=1,
+                                tooltip=str(row["name_zh"])).add_to(fmap)
+    return fmap
+
+
 def traveltime_webmap(times: Mapping[str, np.ndarray], grid: Grid, iso: gpd.GeoDataFrame,
-                      path: str | Path, *, overwrite: bool = False, origin: str = "拉萨"
-                      ) -> list[Path]:
-    """A folium web map: each surface as an image overlay plus the isochrone outlines.
+                      path: str | Path, *, context: Mapping[str, gpd.GeoDataFrame] | None = None,
+                      overwrite: bool = False, origin: str = "拉萨") -> list[Path]:
+    """A self-contained web map: each surface as an image overlay plus the isochrone outlines
+    (Leaflet inlined, no basemap, so it opens offline).
 
     Also writes ``<stem>_<scenario>.png`` (the overlay image, Web Mercator) and
     ``<stem>_<scenario>.json`` (its bounds) beside ``path`` so that other web maps can
@@ -176,8 +205,8 @@ def traveltime_webmap(times: Mapping[str, np.ndarray], grid: Grid, iso: gpd.GeoD
 
     path = Path(path)
     written = []
-    fmap = folium.Map(location=[31.0, 88.5], zoom_start=5, tiles="OpenStreetMap",
-                      control_scale=True)
+    fmap = _webmap_base(context or {})
+    first = next(iter(times))
     for scen, minutes in times.items():
         png = path.with_name(f"{path.stem}_{scen}.png")
         with atomic_output(png, overwrite=overwrite, suffix=".png") as tmp:
@@ -190,16 +219,16 @@ def traveltime_webmap(times: Mapping[str, np.ndarray], grid: Grid, iso: gpd.GeoD
         written += [png, meta]
         label = f"{origin} 通行时间 travel time — {value_label('scenario', scen)}"
         folium.raster_layers.ImageOverlay(str(png), bounds=bounds, name=label, opacity=0.8,
-                                          show=scen == next(iter(times))).add_to(fmap)
+                                          show=scen == first).add_to(fmap)
         lines = iso[iso["scenario"] == scen].copy()
         lines["geometry"] = lines.geometry.boundary
         folium.GeoJson(
-            lines[["hours", "area_km2", "geometry"]].to_crs(4326).to_json(),
+            lines[["hours", "area_km2", "population", "geometry"]].to_crs(4326).to_json(),
             name=f"{label}: 1/2/3 h",
             style_function=lambda f: {"color": _ISO_COLOURS.get(float(
                 f["properties"]["hours"]), "#00a0e0"), "weight": 2},
-            tooltip=folium.GeoJsonTooltip(["hours", "area_km2"]),
-            show=scen == next(iter(times))).add_to(fmap)
+            tooltip=folium.GeoJsonTooltip(["hours", "area_km2", "population"]),
+            show=scen == first).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     with atomic_output(path, overwrite=overwrite, suffix=".html") as tmp:
         fmap.save(str(tmp))

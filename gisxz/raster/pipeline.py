@@ -145,11 +145,11 @@ def three_hour_area(layers: Mapping[str, gpd.GeoDataFrame], out_dir: str | Path,
         from gisxz.raster.figures import traveltime_figure, traveltime_webmap
 
         shown = {s: np.where(region, t, np.nan) for s, t in times.items()}
+        context = _context(layers)
         written.append(traveltime_figure(shown, grid, iso, d / "three_hour_area.png",
-                                         context=_context(layers), origin=centre,
-                                         overwrite=overwrite))
+                                         context=context, origin=centre, overwrite=overwrite))
         written += traveltime_webmap(shown, grid, iso, d / "three_hour_area.html",
-                                     overwrite=overwrite, origin=centre)
+                                     context=context, overwrite=overwrite, origin=centre)
     return {"three_hour_area": iso, "travel_time_zonal": zonal_layer(table)}, written
 
 
