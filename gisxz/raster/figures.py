@@ -36,6 +36,16 @@ def _cmap():
     return cmap.with_extremes(bad=(1, 1, 1, 0))
 
 
+def _lines(ax, geoms, **style) -> None:
+    """Draw line geometries as one LineCollection (geopandas' plot redraws the figure)."""
+    import shapely
+    from matplotlib.collections import LineCollection
+
+    parts = shapely.get_parts(np.asarray(getattr(geoms, "geometry", geoms).values))
+    segs = [shapely.get_coordinates(p) for p in parts if p is not None and not p.is_empty]
+    ax.add_collection(LineCollection(segs, **style))
+
+
 def _draw_panel(ax, hours: np.ndarray, grid: Grid, iso: gpd.GeoDataFrame,
                 context: Mapping[str, gpd.GeoDataFrame], family: str, title: str,
                 zoom: tuple[float, float, float, float] | None = None):
@@ -43,16 +53,14 @@ def _draw_panel(ax, hours: np.ndarray, grid: Grid, iso: gpd.GeoDataFrame,
     im = ax.imshow(np.where(np.isfinite(hours), hours, np.nan), cmap=_cmap(), vmin=0,
                    vmax=CMAP_MAX_H, extent=(xmin, xmax, ymin, ymax), interpolation="nearest")
     if "prefectures" in context:
-        context["prefectures"].to_crs(grid.crs).boundary.plot(ax=ax, color="#777777",
-                                                               linewidth=0.4)
+        _lines(ax, context["prefectures"], color="#777777", linewidth=0.4)
     if "province" in context:
-        context["province"].to_crs(grid.crs).boundary.plot(ax=ax, color="#222222",
-                                                            linewidth=0.9)
-    for h, part in iso.to_crs(grid.crs).groupby("hours"):
-        part.boundary.plot(ax=ax, color=_ISO_COLOURS.get(float(h), "#00a0e0"), linewidth=1.1)
+        _lines(ax, context["province"], color="#222222", linewidth=0.9)
+    for h, part in iso.groupby("hours"):
+        _lines(ax, part.boundary, color=_ISO_COLOURS.get(float(h), "#00a0e0"), linewidth=1.1)
     seats = context.get("seats")
     if seats is not None and len(seats):
-        s = seats.to_crs(grid.crs)
+        s = seats
         ax.scatter(s.geometry.x, s.geometry.y, s=14, c="#00a0e0", edgecolors="black",
                    linewidths=0.5, zorder=5)
         for x, y, name in zip(s.geometry.x, s.geometry.y, s["name_zh"], strict=True):
@@ -92,7 +100,11 @@ def traveltime_figure(times: Mapping[str, np.ndarray], grid: Grid,
     from gisxz.maps.static import _register_font, check_glyphs
 
     family = _register_font()
-    context = dict(context or {})
+    context = {k: v.to_crs(grid.crs) for k, v in (context or {}).items()}
+    for key in ("province", "prefectures"):
+        if key in context:  # outlines, simplified to a fifth of a cell
+            context[key] = context[key].boundary.simplify(grid.resolution / 5)
+    iso = iso.to_crs(grid.crs)
     if "seats" in context:
         check_glyphs(context["seats"]["name_zh"], what="seat names")
     n = len(times)
@@ -135,7 +147,7 @@ def _zoom_box(seats, origin: str, grid: Grid, zoom_km: float
     hit = seats[seats["name_zh"].astype(str).str.startswith(origin)]
     if not len(hit):
         return None
-    p = hit.to_crs(grid.crs).geometry.iloc[0]
+    p = hit.geometry.iloc[0]
     r = zoom_km * 1000.0
     return (p.x - r, p.x + r, p.y - 0.75 * r, p.y + 0.75 * r)
 
@@ -230,6 +242,7 @@ def traveltime_webmap(times: Mapping[str, np.ndarray], grid: Grid, iso: gpd.GeoD
             tooltip=folium.GeoJsonTooltip(["hours", "area_km2", "population"]),
             show=scen == first).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.fit_bounds(bounds)
     with atomic_output(path, overwrite=overwrite, suffix=".html") as tmp:
         fmap.save(str(tmp))
     return [*written, path]
