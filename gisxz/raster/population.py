@@ -35,8 +35,9 @@ log = logging.getLogger(__name__)
 __all__ = ["URBAN_SHARE", "SETTLEMENT_RADIUS_M", "LANDCOVER_WEIGHT", "METHOD",
            "population_surface"]
 
-#: Share of the population living in towns: 35.73 % in Xizang (西藏自治区第七次全国人口普查
-#: 主要数据公报, 2021-05).
+#: Share of the population living in towns: 35.73 % in Xizang in the 2020 census (西藏自治区
+#: 第七次全国人口普查主要数据情况新闻发布会, Lhasa, 2021-05-19: 居住在城镇的人口为130.34万人,
+#: 占35.73%; reported by 中国新闻网 / tibet.cn, 2021-05-20).
 URBAN_SHARE: float = 0.3573
 #: Radius of a settlement (m).
 SETTLEMENT_RADIUS_M: float = 2000.0
