@@ -190,3 +190,31 @@ def test_cli_traveltime_small(tmp_path):
     assert out.exists() and (tmp_path / "i.geojson").exists()
     r = CliRunner().invoke(cli, ["raster", "traveltime", "--from", "拉萨", "-o", str(out)])
     assert r.exit_code == 1 and "exists" in r.output and "Traceback" not in r.output
+
+
+def test_network_adapter_tolerates_renamed_fields():
+    from types import SimpleNamespace
+
+    from gisxz.raster.friction import network_parts
+
+    nodes = pd.DataFrame({"x": [0.0, 5000.0, 5000.0], "y": [500.0, 500.0, 600.0],
+                          "layer": ["road", "road", "rail"]})
+    edges = gpd.GeoDataFrame(
+        {"u": [0, 1, 1, 2], "v": [1, 0, 2, 1], "minutes": [10.0, 10.0, 3.0, 3.0],
+         "kind": ["road", "road", "access", "access"]},
+        geometry=[LineString([(0, 500), (5000, 500)]), LineString([(5000, 500), (0, 500)]),
+                  None, None], crs=CRS)
+    roads, links, out_nodes = network_parts(graph=SimpleNamespace(edges=edges, nodes=nodes,
+                                                                  crs=CRS))
+    assert len(roads) == 1 and roads["minutes"].item() == 10.0
+    assert len(links) == 2 and out_nodes["virtual"].tolist() == [False, False, True]
+
+
+def test_origins_from_a_polygon_layer():
+    from shapely.geometry import box
+
+    g = _grid(5, 1)
+    f = Friction(g, np.full((1, 5), 1.0, dtype=np.float32))
+    layer = gpd.GeoDataFrame(geometry=[box(3100, 100, 4900, 900)], crs=CRS)
+    t = travel_time(f, layer)
+    assert t[0, 4] == 0 and t[0, 3] == 0 and t[0, 0] == pytest.approx(3.0)
