@@ -155,6 +155,7 @@ def zonal_cmd(origins, from_layer, out: Path, scenarios, hours: str, mode: str,
               resolution: float, dem: Path | None, overwrite: bool, progress: bool) -> None:
     """Per county and prefecture: mean/max time, share of area and people within the hours."""
     from gisxz.core.compat import progress as bar
+    from gisxz.core.vocab import ZONAL_FIELD_ZH
     from gisxz.io.files import check_overwrite, output_kind, write_vector
     from gisxz.io.tables import write_table
     from gisxz.raster.costdistance import travel_time
@@ -175,7 +176,7 @@ def zonal_cmd(origins, from_layer, out: Path, scenarios, hours: str, mode: str,
              for s in bar(list(scenarios), desc="scenarios")}
     table = zonal_table(times, grid, population_for(grid, lc), hours=ths)
     if kind == "table":
-        write_table(table, out, overwrite=overwrite)
+        write_table(table, out, overwrite=overwrite, labels=ZONAL_FIELD_ZH)
     else:
         write_vector(zonal_layer(table), out, layer="travel_time_zonal", overwrite=overwrite)
     click.echo(f"wrote {out} ({len(table)} rows)")

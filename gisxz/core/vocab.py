@@ -89,7 +89,6 @@ FIELD_ZH: dict[str, str] = {
     "share_of_area": "面积占比", "share_of_population": "人口占比",
     "seat_zh": "县城驻地",
     # raster travel-time statistics (gisxz.raster.zonal)
-    "level": "层级", "scenario": "情景", "hours": "小时", "minutes": "分钟",
     "population_cells": "栅格人口", "mean_time_h": "平均通行时间(小时)",
     "max_time_h": "最长通行时间(小时)", "pop_mean_time_h": "人口加权平均通行时间(小时)",
     "share_area_1h": "1小时内面积占比(%)", "share_area_2h": "2小时内面积占比(%)",
@@ -97,6 +96,10 @@ FIELD_ZH: dict[str, str] = {
     "share_pop_2h": "2小时内人口占比(%)", "share_pop_3h": "3小时内人口占比(%)",
     "area_3h_km2": "3小时内面积(km²)", "population_3h": "3小时内人口",
 }
+#: Labels of generic fields, used only where a table asks for them (``labels=`` of
+#: :func:`gisxz.io.tables.write_table`), so that other tables keep these headers plain.
+ZONAL_FIELD_ZH: dict[str, str] = {"level": "层级", "scenario": "情景", "hours": "小时",
+                                  "minutes": "分钟"}
 for _kind, _zh in KIND_ZH.items():
     FIELD_ZH[f"n_{_kind}"] = f"{_zh}数"
     FIELD_ZH[f"{_kind}_names"] = f"{_zh}名单"

@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 
 from gisxz.core.compat import progress
+from gisxz.core.vocab import ZONAL_FIELD_ZH
 from gisxz.exceptions import OutputExistsError
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,8 @@ def three_hour_area(layers: Mapping[str, gpd.GeoDataFrame], out_dir: str | Path,
     table = zonal_table(times, grid, people, hours=hours)
     for suffix in (".csv", ".xlsx"):
         written.append(write_table(table, d / f"travel_time_zonal{suffix}",
-                                   overwrite=overwrite, sheet_name="travel_time_zonal"))
+                                   overwrite=overwrite, sheet_name="travel_time_zonal",
+                                   labels=ZONAL_FIELD_ZH))
     if figures:
         from gisxz.raster.figures import traveltime_figure, traveltime_webmap
 
