@@ -218,3 +218,26 @@ def test_origins_from_a_polygon_layer():
     layer = gpd.GeoDataFrame(geometry=[box(3100, 100, 4900, 900)], crs=CRS)
     t = travel_time(f, layer)
     assert t[0, 4] == 0 and t[0, 3] == 0 and t[0, 0] == pytest.approx(3.0)
+
+
+def test_cli_friction_and_zonal_coarse(tmp_path):
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from gisxz.cli.main import cli
+
+    runner = CliRunner()
+    f = tmp_path / "f.tif"
+    r = runner.invoke(cli, ["raster", "friction", "-o", str(f), "--resolution", "20000",
+                            "--scenario", "plan", "--no-progress"])
+    assert r.exit_code == 0, r.output
+    z = tmp_path / "z.csv"
+    r = runner.invoke(cli, ["raster", "zonal", "-o", str(z), "--resolution", "20000",
+                            "--hours", "0.5,3", "--no-progress"])
+    assert r.exit_code == 0, r.output
+    table = pd.read_csv(z, encoding="utf-8-sig")
+    fields = [c.split()[-1] for c in table.columns]
+    assert {"share_area_0_5h", "share_pop_3h", "population_3h"} <= set(fields)
+    assert table.columns[0] == "层级 level"
+    r = runner.invoke(cli, ["raster", "zonal", "-o", str(tmp_path / "z.txt")])
+    assert r.exit_code == 1 and ".csv" in r.output

@@ -69,6 +69,14 @@ def surface_graph(friction: Friction) -> tuple[sparse.csr_matrix, np.ndarray]:
     Nodes ``0..n-1`` are the passable cells in row-major order, then the extra nodes, then
     one sink. Every cell row has 9 slots (8 neighbours and the hub of its links); a slot
     without a neighbour points to the sink, which has no way out, so no masking is needed.
+
+    Examples
+    --------
+    >>> from gisxz.raster.grid import grid_for_bounds
+    >>> g = grid_for_bounds((0, 0, 3000, 1000), 1000, crs="EPSG:3857")
+    >>> graph, node = surface_graph(Friction(g, np.array([[2.0, np.inf, 4.0]], np.float32)))
+    >>> node.tolist(), graph.shape
+    ([0, -1, 1], (3, 3))
     """
     f = np.asarray(friction.minutes_per_km, dtype=np.float64)
     H, W = f.shape
@@ -150,7 +158,17 @@ def origin_cells(node: np.ndarray, grid: Grid, origins: Origins, *,
                  max_snap_km: float = 20.0) -> np.ndarray:
     """Graph nodes of the origins: names (gazetteer), points or any layer (the cells its
     geometries cover); a point on an impassable cell moves to the nearest passable cell
-    within ``max_snap_km``."""
+    within ``max_snap_km``.
+
+    Examples
+    --------
+    >>> from gisxz.raster.grid import grid_for_bounds
+    >>> from shapely.geometry import Point
+    >>> g = grid_for_bounds((0, 0, 3000, 1000), 1000, crs="EPSG:3857")
+    >>> _, node = surface_graph(Friction(g, np.array([[2.0, np.inf, 4.0]], np.float32)))
+    >>> origin_cells(node, g, gpd.GeoSeries([Point(1500, 500)], crs=3857)).tolist()
+    [0]
+    """
     pts = _origin_points(origins).to_crs(grid.crs)
     radius = max(1, int(np.ceil(max_snap_km * 1000.0 / grid.resolution)))
     out: list[int] = []

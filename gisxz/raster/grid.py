@@ -123,7 +123,15 @@ def xizang_grid(resolution: float = 1000.0, *, margin_km: float = 10.0,
 
 def rasterize_mask(grid: Grid, shapes: gpd.GeoDataFrame | gpd.GeoSeries, *,
                    all_touched: bool = False) -> np.ndarray:
-    """Boolean array: cells whose centre lies in ``shapes`` (reprojected to the grid CRS)."""
+    """Boolean array: cells whose centre lies in ``shapes`` (reprojected to the grid CRS).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> g = grid_for_bounds((0, 0, 3000, 1000), 1000, crs="EPSG:3857")
+    >>> rasterize_mask(g, gpd.GeoSeries([box(0, 0, 2000, 1000)], crs=3857)).tolist()
+    [[True, True, False]]
+    """
     from rasterio import features
 
     geoms = [g for g in shapes.to_crs(grid.crs).geometry if g is not None and not g.is_empty]
@@ -136,7 +144,17 @@ def rasterize_mask(grid: Grid, shapes: gpd.GeoDataFrame | gpd.GeoSeries, *,
 
 def rasterize_values(grid: Grid, shapes: gpd.GeoDataFrame, column: str, *, fill=0,
                      dtype: str = "int32") -> np.ndarray:
-    """Burn ``shapes[column]`` into the grid (later rows win where shapes overlap)."""
+    """Burn ``shapes[column]`` into the grid (later rows win where shapes overlap).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> g = grid_for_bounds((0, 0, 3000, 1000), 1000, crs="EPSG:3857")
+    >>> units = gpd.GeoDataFrame({"adcode": [7, 9]}, crs=3857,
+    ...                          geometry=[box(0, 0, 1000, 1000), box(1000, 0, 3000, 1000)])
+    >>> rasterize_values(g, units, "adcode").tolist()
+    [[7, 9, 9]]
+    """
     from rasterio import features
 
     gdf = shapes.to_crs(grid.crs)

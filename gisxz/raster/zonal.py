@@ -23,6 +23,17 @@ log = logging.getLogger(__name__)
 __all__ = ["zonal_table", "zonal_layer"]
 
 
+def _hours_key(h: float) -> str:
+    """``1h``, ``0_5h``: a threshold as an ASCII field-name part.
+
+    Examples
+    --------
+    >>> _hours_key(3.0), _hours_key(0.5)
+    ('3h', '0_5h')
+    """
+    return f"{h:g}h".replace(".", "_")
+
+
 def _unit_stats(label: np.ndarray, minutes: np.ndarray, people: np.ndarray,
                 hours: Sequence[float], cell_km2: float) -> pd.DataFrame:
     """Statistics per label value (label 0 = outside every unit)."""
@@ -38,7 +49,7 @@ def _unit_stats(label: np.ndarray, minutes: np.ndarray, people: np.ndarray,
     out["pop_mean_time_h"] = g["pt"].sum() / g["p_t"].sum().replace(0, np.nan)
     for h in hours:
         within = (df["t"] <= h).to_numpy()
-        key = f"{h:g}h"
+        key = _hours_key(h)
         out[f"share_area_{key}"] = 100.0 * df[within].groupby("unit").size().reindex(
             out.index, fill_value=0) * cell_km2 / out["area_km2"]
         pop_in = df[within].groupby("unit")["p"].sum().reindex(out.index, fill_value=0.0)
@@ -74,7 +85,26 @@ def zonal_table(times: Mapping[str, np.ndarray], grid: Grid, people: np.ndarray,
     pandas.DataFrame
         ``level, adcode, name_zh, name_en, prefecture_zh, scenario, area_km2,
         population_cells, mean_time_h, max_time_h, pop_mean_time_h, share_area_<h>h,
-        share_pop_<h>h, area_<H>h_km2, population_<H>h``.
+        share_pop_<h>h, area_<H>h_km2, population_<H>h`` (``0_5h`` for half an hour).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> from gisxz.raster.grid import grid_for_bounds
+    >>> g = grid_for_bounds((0, 0, 4000, 1000), 1000, crs="EPSG:3857")
+    >>> units = gpd.GeoDataFrame({"adcode": [540102], "name_zh": ["城关区"],
+    ...                           "name_en": ["Chengguan"], "prefecture_zh": ["拉萨市"],
+    ...                           "prefecture_adcode": [540100]},
+    ...                          geometry=[box(0, 0, 4000, 1000)], crs=3857)
+    >>> prefs = gpd.GeoDataFrame({"adcode": [540100], "name_zh": ["拉萨市"],
+    ...                           "name_en": ["Lhasa"]}, geometry=[box(0, 0, 4000, 1000)],
+    ...                          crs=3857)
+    >>> minutes = np.array([[0.0, 50.0, 100.0, 400.0]], dtype=np.float32)
+    >>> people = np.array([[10.0, 5.0, 3.0, 2.0]], dtype=np.float32)
+    >>> t = zonal_table({"current": minutes}, g, people, counties=units, prefectures=prefs)
+    >>> row = t[t["level"] == "county"].iloc[0]
+    >>> float(row["share_area_1h"]), float(row["share_pop_2h"]), float(row["population_3h"])
+    (50.0, 90.0, 18.0)
     """
     from gisxz.base.geography import admin_counties, admin_prefectures
 
