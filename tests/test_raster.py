@@ -241,3 +241,17 @@ def test_cli_friction_and_zonal_coarse(tmp_path):
     assert table.columns[0] == "层级 level"
     r = runner.invoke(cli, ["raster", "zonal", "-o", str(tmp_path / "z.txt")])
     assert r.exit_code == 1 and ".csv" in r.output
+
+
+def test_cli_origins_by_kind(tmp_path):
+    from click.testing import CliRunner
+
+    from gisxz.cli.main import cli
+
+    out = tmp_path / "seats.tif"
+    r = CliRunner().invoke(cli, ["raster", "traveltime", "--from-kind", "prefecture_seat",
+                                 "-o", str(out), "--resolution", "20000", "--no-progress"])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(cli, ["raster", "traveltime", "--from-kind", "volcano",
+                                 "-o", str(tmp_path / "v.tif"), "--resolution", "20000"])
+    assert r.exit_code == 1 and "no gazetteer place" in r.output

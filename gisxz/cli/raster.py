@@ -27,6 +27,9 @@ _dem_opt = click.option("--dem", type=click.Path(dir_okay=False, path_type=Path)
                              "altitude slow off-road travel.")
 _from_opt = click.option("--from", "origins", multiple=True,
                          help="Origin place name (repeatable), e.g. --from 拉萨.")
+_from_kind_opt = click.option("--from-kind", "from_kinds", multiple=True,
+                              help="Origins: every gazetteer place of this kind (repeatable), "
+                                   "e.g. --from-kind county_seat (time to the nearest seat).")
 _from_layer_opt = click.option("--from-layer", default=None,
                                help="Origins from a layer: FILE.gpkg:layer, a file, or @layer "
                                     "(a plan layer, e.g. @places).")
@@ -43,7 +46,16 @@ def _hours(text: str) -> list[float]:
     return out
 
 
-def _origins(origins: tuple[str, ...], from_layer: str | None):
+def _origins(origins: tuple[str, ...], from_layer: str | None,
+             from_kinds: tuple[str, ...] = ()):
+    if from_kinds:
+        from gisxz.network.snap import places_as_points
+
+        pts = places_as_points(kinds=list(from_kinds))
+        if not len(pts):
+            raise GisxzError(f"--from-kind {', '.join(from_kinds)}: no gazetteer place of "
+                             "that kind; kinds are e.g. county_seat, prefecture_seat, town")
+        return pts
     if from_layer:
         from gisxz.io.files import read_vector
 
@@ -57,7 +69,8 @@ def _origins(origins: tuple[str, ...], from_layer: str | None):
 
         return read_vector(from_layer, what="--from-layer", builtin=builtin)
     if not origins:
-        raise GisxzError("give an origin: --from NAME (repeatable) or --from-layer FILE")
+        raise GisxzError("give an origin: --from NAME (repeatable), --from-kind KIND or "
+                         "--from-layer FILE")
     return list(origins)
 
 
@@ -96,6 +109,7 @@ def friction_cmd(out: Path, scenario: str, mode: str, resolution: float, dem: Pa
 
 @raster.command("traveltime")
 @_from_opt
+@_from_kind_opt
 @_from_layer_opt
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Output GeoTIFF (COG) of minutes from the nearest origin.")
@@ -109,7 +123,7 @@ def friction_cmd(out: Path, scenario: str, mode: str, resolution: float, dem: Pa
 @overwrite_opt
 @progress_opt
 @handle_errors
-def traveltime_cmd(origins, from_layer, out: Path, iso_out: Path | None, hours: str,
+def traveltime_cmd(origins, from_kinds, from_layer, out: Path, iso_out: Path | None, hours: str,
                    scenario: str, mode: str, resolution: float, dem: Path | None,
                    overwrite: bool, progress: bool) -> None:
     """Travel time (minutes) from the origins to every cell, and isochrone polygons."""
@@ -123,12 +137,13 @@ def traveltime_cmd(origins, from_layer, out: Path, iso_out: Path | None, hours: 
     for p in (out, iso_out):
         if p is not None:
             check_overwrite(p, overwrite)
-    src = _origins(origins, from_layer)
+    src = _origins(origins, from_layer, from_kinds)
     grid = xizang_grid(resolution)
     f = build_friction(grid, scenario, mode=mode, dem=dem)
     minutes = travel_time(f, src)
     write_cog(minutes, grid, out, overwrite=overwrite,
-              tags={**f.meta, "origins": ", ".join(map(str, origins)) or str(from_layer),
+              tags={**f.meta, "origins": ", ".join(map(str, origins + from_kinds))
+                    or str(from_layer),
                     "units": "minutes"})
     click.echo(f"wrote {out}")
     if iso_out is not None:
@@ -139,6 +154,7 @@ def traveltime_cmd(origins, from_layer, out: Path, iso_out: Path | None, hours: 
 
 @raster.command("zonal")
 @_from_opt
+@_from_kind_opt
 @_from_layer_opt
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Output table (.csv or .xlsx, bilingual headers) or layer (.gpkg).")
@@ -151,7 +167,7 @@ def traveltime_cmd(origins, from_layer, out: Path, iso_out: Path | None, hours: 
 @overwrite_opt
 @progress_opt
 @handle_errors
-def zonal_cmd(origins, from_layer, out: Path, scenarios, hours: str, mode: str,
+def zonal_cmd(origins, from_kinds, from_layer, out: Path, scenarios, hours: str, mode: str,
               resolution: float, dem: Path | None, overwrite: bool, progress: bool) -> None:
     """Per county and prefecture: mean/max time, share of area and people within the hours."""
     from gisxz.core.compat import progress as bar
@@ -169,7 +185,8 @@ def zonal_cmd(origins, from_layer, out: Path, scenarios, hours: str, mode: str,
     ths = _hours(hours)
     kind = output_kind(out, allowed=(".csv", ".xlsx", ".gpkg", ".geojson"))
     check_overwrite(out, overwrite)
-    src = _origins(origins or ("拉萨",), from_layer)
+    src = _origins(origins or (() if from_kinds or from_layer else ("拉萨",)), from_layer,
+                   from_kinds)
     grid = xizang_grid(resolution)
     lc = read_landcover(grid)
     times = {s: travel_time(build_friction(grid, s, mode=mode, landcover=lc, dem=dem), src)
