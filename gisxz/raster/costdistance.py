@@ -275,6 +275,18 @@ def travel_time(friction: Friction, origins: Origins, *, cutoff_min: float | Non
                                              max_snap_km=max_snap_km)
 
 
+def _named_crs(crs: str) -> str:
+    """The CRS as WKT, named when it has no name (the project's Albers is a PROJ string)."""
+    from pyproj import CRS
+
+    c = CRS.from_user_input(crs)
+    if c.name not in ("", "unknown"):
+        return c.to_wkt()
+    spec = c.to_json_dict()
+    spec["name"] = "gisxz Albers equal-area for Xizang (27N/35N, 88E, GRS80)"
+    return CRS.from_json_dict(spec).to_wkt()
+
+
 def write_cog(array: np.ndarray, grid: Grid, path: str | Path, *, overwrite: bool = False,
               tags: dict[str, Any] | None = None, nodata: float = np.nan,
               description: str = "travel_time_min") -> Path:
@@ -290,7 +302,7 @@ def write_cog(array: np.ndarray, grid: Grid, path: str | Path, *, overwrite: boo
     if data.dtype.kind == "f":
         data = np.where(np.isfinite(data), data, nodata).astype(np.float32)
     profile = {"driver": "GTiff", "height": grid.height, "width": grid.width, "count": 1,
-               "dtype": data.dtype.name, "crs": grid.crs, "transform": grid.transform,
+               "dtype": data.dtype.name, "crs": _named_crs(grid.crs), "transform": grid.transform,
                "nodata": nodata}
     with atomic_output(path, overwrite=overwrite, suffix=".tif") as tmp, \
             MemoryFile() as mem:
