@@ -201,6 +201,25 @@ def _webmap_base(context: Mapping[str, gpd.GeoDataFrame]):
     return fmap
 
 
+def _legend_html() -> str:
+    """A fixed legend: the colour ramp in hours and the isochrone line colours."""
+    import matplotlib.colors as mcolors
+
+    cmap = _cmap()
+    stops = ", ".join(f"{mcolors.to_hex(cmap(i / 6))} {100 * i / 6:.0f}%" for i in range(7))
+    lines = "".join(f'<div><span style="display:inline-block;width:22px;height:3px;'
+                    f'background:{c};vertical-align:middle"></span> {h:g} 小时 h</div>'
+                    for h, c in _ISO_COLOURS.items())
+    return (
+        '<div style="position:fixed;bottom:28px;right:10px;z-index:1000;background:white;'
+        'padding:6px 8px;border:1px solid #999;font:12px sans-serif;opacity:0.92">'
+        '<div><b>通行时间 travel time</b></div>'
+        f'<div style="width:180px;height:10px;background:linear-gradient(to right, {stops})">'
+        '</div><div style="display:flex;justify-content:space-between;width:180px">'
+        f'<span>0</span><span>{CMAP_MAX_H / 2:g}</span><span>≥{CMAP_MAX_H:g} h</span></div>'
+        f"{lines}</div>")
+
+
 def traveltime_webmap(times: Mapping[str, np.ndarray], grid: Grid, iso: gpd.GeoDataFrame,
                       path: str | Path, *, context: Mapping[str, gpd.GeoDataFrame] | None = None,
                       overwrite: bool = False, origin: str = "拉萨") -> list[Path]:
@@ -242,6 +261,9 @@ def traveltime_webmap(times: Mapping[str, np.ndarray], grid: Grid, iso: gpd.GeoD
             tooltip=folium.GeoJsonTooltip(["hours", "area_km2", "population"]),
             show=scen == first).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
+    from branca.element import Element
+
+    fmap.get_root().html.add_child(Element(_legend_html()))
     fmap.fit_bounds(bounds)
     with atomic_output(path, overwrite=overwrite, suffix=".html") as tmp:
         fmap.save(str(tmp))
