@@ -38,7 +38,8 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     """Run the main job on the embedded data.
 
     Writes ``out_dir/xizang_plan.gpkg`` (all layers, analyses included),
-    ``county_membership.csv``, ``three_hour_circle.csv``, ``calibration.csv`` and, with
+    ``county_membership.csv``, ``three_hour_circle.csv``, ``calibration.csv``, the travel-time
+    surfaces, areas and tables under ``out_dir/raster`` and, with
     ``maps``, web maps and figures under ``out_dir/maps``.
 
     Returns
@@ -65,7 +66,8 @@ def _check_before_work(out_dir: Path, *, overwrite: bool, maps: bool) -> None:
 
     check_output_dir(out_dir, what="--out-dir")
     existing = [out_dir / n for n in MAIN_OUTPUTS if (out_dir / n).exists()]
-    for sub in ("tables", "maps", "report") if maps else ("tables", "report"):
+    for sub in ("tables", "maps", "report", "raster") if maps else ("tables", "report",
+                                                                      "raster"):
         if (out_dir / sub).exists() and any((out_dir / sub).iterdir()):
             existing.append(out_dir / sub)
     if existing and not overwrite:
@@ -124,9 +126,14 @@ def _write_outputs(out_dir: Path, layers: dict, tables: dict[str, pd.DataFrame],
     """Write the GeoPackage, the tables, the maps and the report into ``out_dir`` (the
     staging folder)."""
     from gisxz.io.tables import write_table
+    from gisxz.raster.pipeline import three_hour_area
     from gisxz.report.main import report_step
 
-    written = [write_layers(layers, out_dir / "xizang_plan.gpkg")]
+    log.info("travel time everywhere: the three-hour circle as an area")
+    area_layers, written = three_hour_area(layers, out_dir / "raster", overwrite=True,
+                                           figures=maps)
+    layers = {**layers, **area_layers}
+    written.insert(0, write_layers(layers, out_dir / "xizang_plan.gpkg"))
     for name in _TOP_TABLES:
         written.append(write_table(tables[name], out_dir / f"{name}.csv", headers="fields"))
     written.append(write_table(tables["county_membership"], out_dir / "county_membership.xlsx"))

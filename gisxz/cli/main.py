@@ -145,12 +145,13 @@ def _register_groups() -> None:
     from gisxz.cli.access import access
     from gisxz.cli.check import check
     from gisxz.cli.maps import map as map_group
+    from gisxz.cli.raster import raster
     from gisxz.cli.report import report
     from gisxz.cli.spatial import buffer, overlay, summarize
 
     for name, cmd in (("buffer", buffer), ("overlay", overlay), ("summarize", summarize),
                       ("access", access), ("map", map_group), ("report", report),
-                      ("check", check)):
+                      ("check", check), ("raster", raster)):
         cli.add_command(cmd, name)
 
 

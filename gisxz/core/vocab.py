@@ -96,7 +96,18 @@ FIELD_ZH: dict[str, str] = {
     "prefecture_distance_km": "至地市驻地里程(km)",
     "prefecture_travel_time_min": "至地市驻地时间(分钟)",
     "severity": "级别",
+    # raster travel-time statistics (gisxz.raster.zonal)
+    "population_cells": "栅格人口", "mean_time_h": "平均通行时间(小时)",
+    "max_time_h": "最长通行时间(小时)", "pop_mean_time_h": "人口加权平均通行时间(小时)",
+    "share_area_1h": "1小时内面积占比(%)", "share_area_2h": "2小时内面积占比(%)",
+    "share_area_3h": "3小时内面积占比(%)", "share_pop_1h": "1小时内人口占比(%)",
+    "share_pop_2h": "2小时内人口占比(%)", "share_pop_3h": "3小时内人口占比(%)",
+    "area_3h_km2": "3小时内面积(km²)", "population_3h": "3小时内人口",
 }
+#: Labels of generic fields, used only where a table asks for them (``labels=`` of
+#: :func:`gisxz.io.tables.write_table`), so that other tables keep these headers plain.
+ZONAL_FIELD_ZH: dict[str, str] = {"level": "层级", "scenario": "情景", "hours": "小时",
+                                  "minutes": "分钟"}
 for _kind, _zh in KIND_ZH.items():
     FIELD_ZH[f"n_{_kind}"] = f"{_zh}数"
     FIELD_ZH[f"{_kind}_names"] = f"{_zh}名单"
