@@ -101,11 +101,11 @@ def test_legend_toggles_with_layer(overview):
         severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert severe == []
         # untick the first visible layer: its legend block disappears, and comes back
-        i = next(k for k, lab in enumerate(labels)
-                 if lab.find_element(By.TAG_NAME, "input").is_selected())
-        box = labels[i].find_element(By.TAG_NAME, "input")
         blocks = driver.find_elements(By.CSS_SELECTOR, ".gx-legend .gx-block")
-        block = next(b for b in blocks if titles[i] in b.text.replace("\n", " "))
+        i, block = next((k, b) for k, lab in enumerate(labels)
+                        if lab.find_element(By.TAG_NAME, "input").is_selected()
+                        for b in blocks if titles[k] in b.text.replace("\n", " "))
+        box = labels[i].find_element(By.TAG_NAME, "input")
         assert block.is_displayed()
         box.click()
         assert not block.is_displayed()
@@ -114,6 +114,54 @@ def test_legend_toggles_with_layer(overview):
         # a feature's tooltip is bilingual HTML (hover a place marker)
         assert driver.execute_script("return document.querySelectorAll("
                                      "'path.leaflet-interactive').length") > 50
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _driver(width: int, height: int):
+    if CHROMEDRIVER is None:
+        pytest.skip("chromedriver is not installed; run scripts/install_chromium.sh "
+                    "(Debian: chromium-driver)")
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed "
+                                    "(pip install -e .[test])")
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp()
+    for flag in [*FLAGS[:-1], f"--window-size={width},{height}", f"--user-data-dir={profile}"]:
+        opts.add_argument(flag)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts), profile
+
+
+@pytest.mark.parametrize("width, height, collapsed", [(1366, 768, True), (1920, 1080, False)])
+def test_furniture_collapsed_on_laptop_screens(overview, width, height, collapsed):
+    from selenium.webdriver.common.by import By
+
+    path, _ = overview
+    driver, profile = _driver(width, height)
+    try:
+        driver.get(path.as_uri())
+        driver.implicitly_wait(5)
+        legend = driver.find_element(By.CSS_SELECTOR, ".gx-legend")
+        control = driver.find_element(By.CSS_SELECTOR, ".leaflet-control-layers")
+        is_collapsed = "gx-collapsed" in legend.get_attribute("class")
+        assert is_collapsed == collapsed
+        assert ("leaflet-control-layers-expanded" not in control.get_attribute("class")) \
+            == collapsed
+        legend.find_element(By.CSS_SELECTOR, ".gx-head").click()  # toggles
+        assert ("gx-collapsed" in legend.get_attribute("class")) != collapsed
+        # no two visible labels overlap
+        rects = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.gx-label'))"
+            ".filter(e => e.style.visibility !== 'hidden')"
+            ".map(e => {const r = e.getBoundingClientRect(); return [r.left, r.top, r.right,"
+            " r.bottom];}).filter(r => r[2] > r[0]);")
+        assert len(rects) > 10
+        for k, a in enumerate(rects):
+            for b in rects[k + 1:]:
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)

@@ -55,6 +55,7 @@ FIELD_LABELS: dict[str, str] = {
     "scenario": "情景 Scenario",
     "mode": "方式 Mode",
     "hours": "时间 Hours",
+    "hours_class": "县城通行时间 Seat travel time (h)",
     "band_label": "距离带 Band",
     "countries": "相邻国家 Neighbouring countries",
     "border_length_km": "边境线长度 Border length (km)",
