@@ -55,6 +55,7 @@ from gisxz.maps.webui import (
     legend_script,
     note_script,
     scenario_script,
+    wide_fit_script,
 )
 
 log = logging.getLogger(__name__)
@@ -327,7 +328,10 @@ def _specs(layers: Mapping[str, gpd.GeoDataFrame], recipe: Recipe,
                     f"layers given ({', '.join(sorted(layers))})")
             log.info("map %s: layer %s not available, left out", recipe.name, name)
             continue
-        specs.append(spec_for(name, entry))
+        spec = spec_for(name, entry)
+        if recipe.compare and not spec.split_by:  # current | plan: one layer per value
+            spec = replace(spec, split_by=(recipe.compare["field"],))
+        specs.append(spec)
     if all_layers:
         drawn = {s.layer for s in specs}
         for name in layers:
@@ -590,6 +594,7 @@ def web_map(layers: Mapping[str, gpd.GeoDataFrame], *, recipe: Recipe | str | No
     control_var = _add_controls(m, offline)
     _add_furniture(m, rec, parts, control_var, title)
     m.fit_bounds([[s, w], [n, e]], padding_top_left=(10, 60), padding_bottom_right=(10, 10))
+    _script(wide_fit_script(m.get_name(), [[s, w], [n, e]])).add_to(m)
     m._gisxz_layer_titles = parts["titles"]  # noqa: SLF001 - read by layer_titles()
     m._gisxz_offline = offline
     return m

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 
 __all__ = ["CSS", "NARROW_PX", "js_string", "legend_script", "note_script",
-           "layer_control_script", "declutter_script", "scenario_script"]
+           "layer_control_script", "declutter_script", "scenario_script", "wide_fit_script"]
 
 #: Below this window width (px) legend, layer control and note start collapsed.
 NARROW_PX = 1400
@@ -227,5 +227,17 @@ def scenario_script(map_var: str, scenario_by_var: Mapping[str, str], fixed: str
   }}
   map.on('overlayadd overlayremove', update);
   update();
+}})();
+"""
+
+
+def wide_fit_script(map_var: str, bounds: Sequence[Sequence[float]]) -> str:
+    """On wide screens (open legend and layer control) fit the extent left of them."""
+    return f"""
+(function() {{
+  if (window.innerWidth >= {NARROW_PX}) {{
+    {map_var}.fitBounds({json.dumps(bounds)}, {{paddingTopLeft: [10, 60],
+                                              paddingBottomRight: [300, 10]}});
+  }}
 }})();
 """
