@@ -87,7 +87,7 @@ def nice_length_km(target_km: float) -> float:
 
     Examples
     --------
-    >>> nice_length_km(180), nice_length_km(37)
+    >>> nice_length_km(190), nice_length_km(37)
     (200.0, 40.0)
     """
     for v in (5, 10, 20, 25, 40, 50, 100, 150, 200, 250, 300, 400, 500, 1000, 2000):

@@ -194,7 +194,28 @@ def _candidates(ax, lab: Label, w: float, h: float, px_pt: float,
         x0, y0, x1, y1 = lab.area.bounds
         (a, b), (c, d) = tr.transform([(x0, y0), (x1, y1)])
         r = max(abs(c - a), abs(d - b)) / 2
-    yield from _area_candidates(cx, cy, r, w, h, px_pt, pad)
+    if r <= max(w, 40 * px_pt):  # small area (a lake): inside, then around it
+        yield from _area_candidates(cx, cy, r, w, h, px_pt, pad)
+        return
+    for x, y in [(cx, cy), *tr.transform(_interior_points(lab.area))]:
+        for dy in (0.0, h, -h):
+            yield Placement(None, x, y + dy, "center", "center", 0.0,
+                            _aligned_box(x, y + dy, w, h, "center", "center", pad))
+
+
+def _interior_points(poly, n: int = 7, keep: int = 10) -> np.ndarray:
+    """Points of a grid inside ``poly``, the most interior first (data coordinates)."""
+    import shapely
+
+    x0, y0, x1, y1 = poly.bounds
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n + 2)[1:-1], np.linspace(y0, y1, n + 2)[1:-1])
+    pts = shapely.points(gx.ravel(), gy.ravel())
+    inside = pts[shapely.contains(poly, pts)]
+    if not len(inside):
+        return np.empty((0, 2))
+    depth = shapely.distance(poly.boundary, inside)
+    best = inside[np.argsort(-depth)][:keep]
+    return shapely.get_coordinates(best)
 
 
 def place_labels(ax, labels: Sequence[Label], *, obstacles: Sequence[Sequence[float]] = (),
@@ -253,7 +274,6 @@ def draw_placements(ax, placed: Sequence[Placement], *, family: str, zorder: flo
     from matplotlib.lines import Line2D
 
     inv = ax.transData.inverted()
-    px_pt = ax.figure.dpi / 72.0
     artists = []
     for p in placed:
         lab = p.label
@@ -272,5 +292,4 @@ def draw_placements(ax, placed: Sequence[Placement], *, family: str, zorder: flo
                           zorder=zorder - 1, solid_capstyle="butt")
             ax.add_line(line)
             artists.append(line)
-    del px_pt
     return artists
