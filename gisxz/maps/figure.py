@@ -362,11 +362,15 @@ def _place_furniture(frame: _Frame, rec: Recipe, lay: PageLayout, ctx: dict[str,
         info.scale_km, info.scale_denominator = km, m_mm * 1000.0
         info.furniture["scale_bar"], info.furniture_overlap["scale_bar"] = box, cov
     if rec.north_arrow:
-        size = (11.0 * s * m_mm, 15.0 * s * m_mm)
-        cands = spot_candidates(view, size, inset=inset, corners=("ul", "ur", "ll", "lr"))
-        box, cov = free_spot(frame.footprint, cands, taken)
+        for k in (1.0, 0.8, 0.65):  # smaller when the map leaves no room
+            size = (11.0 * s * k * m_mm, 15.0 * s * k * m_mm)
+            cands = spot_candidates(view, size, inset=inset, corners=("ul", "ur", "ll", "lr"),
+                                    steps=6 if k == 1.0 else 12)
+            box, cov = free_spot(frame.footprint, cands, taken)
+            if cov == 0.0:
+                break
         artists += fur.north_arrow(ax, box, to_geo=ctx["to_geo"], to_map=ctx["to_map"],
-                                   fontsize=7.0 * s, family=ctx["family"])
+                                   fontsize=7.0 * s * max(k, 0.8), family=ctx["family"])
         info.furniture["north_arrow"], info.furniture_overlap["north_arrow"] = box, cov
     for name, cov in info.furniture_overlap.items():
         if cov > 0:

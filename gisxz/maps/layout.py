@@ -81,7 +81,8 @@ def _split_area(area: Rect, n: int, gap: float, portrait: bool) -> list[Rect]:
     x, y, w, h = area
     if n <= 1:
         return [area]
-    if portrait:  # stacked, first on top
+    if portrait:  # stacked, first on top; room for the frame titles between
+        gap *= 2.5
         hh = (h - gap * (n - 1)) / n
         return [(x, y + (n - 1 - i) * (hh + gap), w, hh) for i in range(n)]
     ww = (w - gap * (n - 1)) / n
