@@ -580,16 +580,34 @@ def _finish(fig, lay: PageLayout, frames, rec: Recipe, ctx, title: str, subtitle
     _panel(fig, lay, groups, rec, family, legend_title, info)
     summaries = list(dict.fromkeys(s for f in frames for s in f.summaries))
     if summaries and not rec.compare:
-        subtitle = f"{subtitle}；{summaries[0]}" if subtitle else summaries[0]
+        subtitle = f"{subtitle}\n{summaries[0]}" if subtitle else summaries[0]
     W, H = lay.size_mm
     fig.text(0.5, lay.title_y / H, title, ha="center", va="center",
              fontsize=16 * lay.scale, color="#111111", gid="title")
     if subtitle:
-        fig.text(0.5, lay.subtitle_y / H, subtitle, ha="center", va="center",
-                 fontsize=8.0 * lay.scale, color="#444444", gid="subtitle")
+        size, lines = _fit_subtitle(subtitle, W - 2 * lay.margin, lay.scale)
+        fig.text(0.5, (lay.title_y - 4.2 * lay.scale) / H, "\n".join(lines), ha="center",
+                 va="top", fontsize=size, color="#444444", gid="subtitle", linespacing=1.1)
     info.title = title
     info.texts = [title, subtitle, *info.legend_groups, *[t for _, t in info.title_block],
                   *[t for t, _ in info.labels_placed]]
+
+
+def _fit_subtitle(text: str, width_mm: float, scale: float) -> tuple[float, list[str]]:
+    """Type size and (at most two) lines of the subtitle within the page width."""
+    size = 8.0 * scale
+    one = text.replace("\n", "；")
+    while size >= 7.0 * scale:
+        lines = fur.wrap_text(one, width_mm, size)
+        if len(lines) == 1:
+            return size, lines
+        size -= 0.5 * scale
+    size = 7.0 * scale
+    while True:  # the summary on its own line
+        lines = fur.wrap_text(text, width_mm, size)
+        if len(lines) <= 2 or size <= 5.5 * scale:
+            return size, lines[:2]
+        size -= 0.5 * scale
 
 
 def render_figure(layers: Mapping[str, gpd.GeoDataFrame], recipe: Recipe | str,
