@@ -21,8 +21,9 @@ NARROW_PX = 1400
 
 CSS = """
 <style>
-.leaflet-container { background: #f3f1ea; font-family: "Noto Sans SC", "Noto Sans CJK SC",
+.leaflet-container, .gx-title { font-family: "Noto Sans SC", "Noto Sans CJK SC",
   "Microsoft YaHei", "PingFang SC", "Source Han Sans SC", sans-serif; }
+.leaflet-container { background: #f3f1ea; }
 .gx-title { position: absolute; top: 10px; left: 50%; transform: translateX(-50%);
   z-index: 1000; background: rgba(255,255,255,0.92); padding: 5px 14px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.3); text-align: center; pointer-events: none;
