@@ -132,6 +132,22 @@ def _char_mm(c: str, size: float) -> float:
     return size * PT_MM * (1.0 if wide else 0.62)
 
 
+def wrap_label(text: str, width_mm: float, size: float) -> list[str]:
+    """Wrap a ``"中文 English"`` label: on one line if it fits, else Chinese and English on
+    lines of their own (each wrapped).
+
+    Examples
+    --------
+    >>> wrap_label("主干通道（十字型） main", 25, 7)
+    ['主干通道（十字型）', 'main']
+    """
+    lines = wrap_text(text, width_mm, size)
+    zh, sep, en = text.partition(" ")
+    if len(lines) == 1 or not sep or not any(ord(c) > 0x2E7F for c in zh):
+        return lines
+    return wrap_text(zh, width_mm, size) + wrap_text(en, width_mm, size)
+
+
 def wrap_text(text: str, width_mm: float, size: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width_mm`` at ``size`` pt.
 
@@ -159,10 +175,18 @@ def wrap_text(text: str, width_mm: float, size: float) -> list[str]:
     return lines
 
 
+_NO_LINE_START = set("）)」』】〉》，。；：、！？%,.;:!?")
+
+
 def _tokens(text: str) -> list[str]:
     out, word = [], ""
     for c in text:
-        if ord(c) > 0x2E7F:
+        if c in _NO_LINE_START and (out or word):  # never start a line with ）or ，
+            if word:
+                word += c
+            else:
+                out[-1] += c
+        elif ord(c) > 0x2E7F:
             if word:
                 out.append(word)
                 word = ""
@@ -213,7 +237,7 @@ def _swatch(ax, geom: str, sym: Symbol, x: float, y: float, w: float, h: float) 
 
 
 def _head_lines(g: LegendGroup, width: float, size: float, s: float) -> list[str]:
-    return wrap_text(g.heading, width - 3.0 * s, size + 0.6)
+    return wrap_label(g.heading, width - 3.0 * s, size + 0.6)
 
 
 def _head_height(lines: list[str], size: float) -> float:
@@ -227,7 +251,7 @@ def _group_height(g: LegendGroup, width: float, size: float, s: float) -> tuple[
     rows = []
     h = head_h + 1.0 * s
     for geom, sym, label in g.rows:
-        lines = wrap_text(label, width - sw - 4.0 * s, size)
+        lines = wrap_label(label, width - sw - 4.0 * s, size)
         rh = max(len(lines) * line_h, 3.4 * s)
         rows.append((geom, sym, lines, rh))
         h += rh + 0.6 * s
