@@ -32,7 +32,7 @@ import numpy as np
 import shapely
 
 from gisxz.core.crs import metric_crs
-from gisxz.core.vocab import BASEMAPS, value_label
+from gisxz.core.vocab import BASEMAPS, VALUE_LABELS, value_label
 from gisxz.exceptions import MapError, MissingLayerError, TiandituTokenError
 from gisxz.io.files import atomic_output
 from gisxz.maps.recipes import Recipe, find_recipe, resolve_extent
@@ -456,8 +456,9 @@ def _add_layers(m, layers: Mapping[str, gpd.GeoDataFrame], specs: Sequence[Layer
             var = group.get_name()
             out["vars"].append(var)
             out["titles"].append(sub_title)
-            if "scenario" in part.columns and part["scenario"].nunique() == 1:
-                out["scenario"][var] = value_label("scenario", part["scenario"].iloc[0])
+            codes = set(part["scenario"].astype(str)) if "scenario" in part.columns else set()
+            if len(codes) == 1 and codes <= set(VALUE_LABELS["scenario"]):
+                out["scenario"][var] = value_label("scenario", codes.pop())
             if spec.legend and spec.layer not in BASE_LAYERS:
                 block = _legend_block(spec, sub_title, legend, var)
                 if spec.layer == "three_hour_counties" and len(part):
