@@ -137,10 +137,9 @@ def _driver(width: int, height: int):
 
 @pytest.mark.parametrize("width, height, collapsed", [(1366, 768, True), (1920, 1080, False)])
 def test_furniture_collapsed_on_laptop_screens(overview, width, height, collapsed):
-    from selenium.webdriver.common.by import By
-
     path, _ = overview
     driver, profile = _driver(width, height)
+    from selenium.webdriver.common.by import By
     try:
         driver.get(path.as_uri())
         driver.implicitly_wait(5)
@@ -170,3 +169,40 @@ def test_furniture_collapsed_on_laptop_screens(overview, width, height, collapse
 def test_skip_reason_names_installer():
     assert "install_chromium.sh" in _SKIP and Path(__file__).parents[1].joinpath(
         "scripts", "install_chromium.sh").exists()
+
+
+def test_title_follows_the_scenario_shown(tmp_path):
+    if CHROMIUM is None:
+        pytest.skip(_SKIP)
+    import geopandas as gpd
+    from shapely.geometry import Point, Polygon
+
+    from gisxz.maps.recipes import Recipe
+
+    iso = gpd.GeoDataFrame({"scenario": ["current", "plan"], "mode": ["multimodal"] * 2,
+                            "hours": [1.0, 1.0]},
+                           geometry=[Polygon([(90, 29), (92, 29), (92, 30), (90, 30)])] * 2,
+                           crs=4490)
+    places = gpd.GeoDataFrame({"name_zh": ["拉萨"], "kind": ["prefecture_seat"]},
+                              geometry=[Point(91.11, 29.65)], crs=4490)
+    rec = Recipe("t", "拉萨三小时经济圈", extent=[88, 28, 94, 31], layers=(
+        {"layer": "three_hour_circle", "split_by": ["scenario"]},
+        {"layer": "places", "labels": True}))
+    path = write_web_map({"three_hour_circle": iso, "places": places}, tmp_path / "c.html",
+                         recipe=rec)
+    driver, profile = _driver(1920, 1080)
+    from selenium.webdriver.common.by import By
+
+    try:
+        driver.get(path.as_uri())
+        driver.implicitly_wait(5)
+        scn = driver.find_element(By.CSS_SELECTOR, ".gx-title .gx-scn")
+        assert scn.text == "（现状 current）"
+        boxes = driver.find_elements(By.CSS_SELECTOR,
+                                     ".leaflet-control-layers-overlays label input")
+        boxes[0].click()  # hide current
+        boxes[1].click()  # show plan
+        assert scn.text == "（规划 plan）"
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
