@@ -267,7 +267,7 @@ def _label_candidates(gdf: gpd.GeoDataFrame, spec: LayerSpec, *, scale: float, s
             idx = part.index[0]
             sym = symbols.get(keys.get(idx, ""), spec.default)
             pt = part.geometry.iloc[0]
-            big = sym.width >= 3.0
+            big = sym.width >= 3.0 and spec.layer == "places"  # prefecture seats
             out.append(Label(text, pt.x, pt.y, "point", size * (1.35 if big else 1.0),
                              spec.label_priority + round(sym.width), color,
                              radius_pt=mm_to_pt(sym.width) / 2, group=spec.layer))

@@ -375,7 +375,7 @@ def _label_points(gdf: gpd.GeoDataFrame, spec: LayerSpec, keys, symbols
             pt = geom.representative_point()
         else:
             pt = geom
-        big = spec.geom == "marker" and width >= 3.0
+        big = spec.layer == "places" and width >= 3.0  # prefecture seats
         out.append((pt.y, pt.x, text, spec.label_priority + round(width), big))
     return out
 
