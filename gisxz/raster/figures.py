@@ -97,9 +97,9 @@ def traveltime_figure(times: Mapping[str, np.ndarray], grid: Grid,
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from gisxz.maps.static import _register_font, check_glyphs
+    from gisxz.maps.fonts import check_glyphs, register_font
 
-    family = _register_font()
+    family = register_font()
     context = {k: v.to_crs(grid.crs) for k, v in (context or {}).items()}
     for key in ("province", "prefectures"):
         if key in context:  # outlines, simplified to a fifth of a cell
