@@ -148,13 +148,18 @@ def web_cmd(recipes: tuple[str, ...], all_recipes: bool, out: Path | None,
               help="Format(s), repeatable (default: the recipe's, normally all three).")
 @click.option("--dem", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Elevation grid (GeoTIFF or NetCDF, lon/lat) for shaded relief.")
+@click.option("--page", type=click.Choice(["A4", "A3"]), default=None,
+              help="Page size instead of the recipe's; the file names get _A4/_A3.")
+@click.option("--orientation", type=click.Choice(["landscape", "portrait"]), default=None,
+              help="Orientation instead of the recipe's; the file names get its name.")
 @_gpkg_opt
 @_recipes_dir_opt
 @overwrite_opt
 @data_source_opt
 def static_cmd(recipes: tuple[str, ...], all_recipes: bool, out_dir: Path,
-               formats: tuple[str, ...], dem: Path | None, gpkg: Path | None,
-               recipes_dir: Path | None, overwrite: bool, data_source: str | None) -> None:
+               formats: tuple[str, ...], dem: Path | None, page: str | None,
+               orientation: str | None, gpkg: Path | None, recipes_dir: Path | None,
+               overwrite: bool, data_source: str | None) -> None:
     """Draw figures for documents from RECIPES (names in maps/ or paths to .yaml files).
 
     \b
@@ -162,6 +167,7 @@ def static_cmd(recipes: tuple[str, ...], all_recipes: bool, out_dir: Path,
       gisxz map static zones                   # out/maps/zones.png, .pdf, .svg
       gisxz map static maps/my_figure.yaml --format png -o figures/
       gisxz map static --all --dem dem.tif --overwrite
+      gisxz map static overview --page A4 --orientation portrait   # overview_A4_portrait.*
     """
     from gisxz.maps.recipes import find_recipe, load_recipes
     from gisxz.maps.static import render_figure
@@ -174,7 +180,9 @@ def static_cmd(recipes: tuple[str, ...], all_recipes: bool, out_dir: Path,
         raise click.UsageError("name at least one recipe (e.g. 'gisxz map static zones') or "
                                "pass --all; 'gisxz map list' lists them")
     layers = load_map_layers(gpkg, data_source=data_source)
+    suffix = "".join(f"_{v}" for v in (page, orientation) if v)
     for rec in _drawable(recs, layers):
         for path in render_figure(layers, rec, out_dir, overwrite=overwrite,
-                                  formats=list(formats) or None, dem=dem):
+                                  formats=list(formats) or None, dem=dem, page=page,
+                                  orientation=orientation, suffix=suffix):
             click.echo(f"wrote {path}")
