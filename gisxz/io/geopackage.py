@@ -24,7 +24,8 @@ from gisxz import settings
 from gisxz.core.crs import require_crs
 from gisxz.exceptions import GisxzError, MissingDataError
 from gisxz.io.files import atomic_output
-from gisxz.maps.styles import qml, style_for
+from gisxz.maps.qml import qml
+from gisxz.maps.styles import style_for
 
 log = logging.getLogger(__name__)
 
