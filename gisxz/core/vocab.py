@@ -88,6 +88,30 @@ FIELD_ZH: dict[str, str] = {
     "n_seats": "县城数", "railways": "铁路", "rank": "等级", "orientation": "走向",
     "share_of_area": "面积占比", "share_of_population": "人口占比",
     "seat_zh": "县城驻地",
+    # layer fields (QGIS aliases) and table columns
+    "kind": "类型", "status": "状态", "period": "规划期", "opened": "开通年份",
+    "accuracy": "位置精度", "source": "来源", "note": "备注", "data_names": "数据名称",
+    "waypoints": "途经点", "role": "类别", "member_adcodes": "成员区划代码",
+    "member_count": "成员数", "rank_zh": "等级(中文)", "orientation_zh": "走向(中文)",
+    "orientation_inferred": "走向为推断", "highways": "公路", "ref": "编号(路线)",
+    "road_class": "公路等级", "line": "线路", "economic_belt": "经济带",
+    "county_zh": "所属县", "province": "省区", "seat_en": "县城驻地(英文)",
+    "lon": "经度(°)", "lat": "纬度(°)", "aliases": "别名", "place_id": "地名编号",
+    "counterpart": "对应口岸", "port_group": "口岸组", "iata": "IATA代码", "level": "级别",
+    "level_zh": "级别(中文)", "river": "河流", "members": "成员", "hours": "时间(小时)",
+    "data_source": "数据来源", "prefecture_adcode": "所属地市代码",
+    "label_lon": "注记经度(°)", "label_lat": "注记纬度(°)", "gbcode": "国标分类码",
+    "dataset": "数据集", "country_zh": "国家", "country_en": "国家(英文)",
+    "origin": "起点", "scenario": "情景", "mode": "方式", "minutes": "时间(分钟)",
+    "travel_time_min": "通行时间(分钟)", "within_3h": "三小时内", "snap_km": "吸附距离(km)",
+    "from": "起点", "to": "终点", "observed_min": "实际时间(分钟)",
+    "modelled_min": "模型时间(分钟)", "diff_min": "时间差(分钟)", "diff_pct": "时间差(%)",
+    "share_of_xizang": "占全区比例", "density_per_km2": "人口密度(人/km²)",
+    "channel_zh": "通道", "three_hour_circle_current": "三小时经济圈(现状)",
+    "three_hour_circle_plan": "三小时经济圈(规划)", "hours_class": "时间分级(小时)",
+    "nearest_facility_min": "最近设施时间(分钟)", "destination": "终点",
+    "facility": "设施", "distance_km": "距离(km)", "population": "人口",
+    "name": "名称", "value": "值",
 }
 for _kind, _zh in KIND_ZH.items():
     FIELD_ZH[f"n_{_kind}"] = f"{_zh}数"
@@ -110,8 +134,22 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "logistics_hub": "物流枢纽 logistics hub", "gateway_city": "门户城市 gateway city",
         "hydropower": "水电站 hydropower", "water_project": "水利工程 water project",
         "park": "园区 park", "tunnel": "隧道 tunnel", "other": "其他 other",
+        "national_road": "国道 national road", "expressway": "高速公路 expressway",
+        "railway": "铁路 railway", "transport_hub": "综合交通枢纽 transport hub",
+        "logistics_park": "物流园区 logistics park",
+        "logistics_centre": "物流中心 logistics centre",
+        "pumped_storage": "抽水蓄能 pumped storage", "core": "一核 core",
+        "circle_centre": "一圈中心 circle centre", "opening_centre": "开放中心 opening centre",
+        "opening_wing": "开放两翼 opening wing", "border_town": "边境城镇 border town",
+        "air_port_of_entry": "航空口岸 air port of entry",
     },
+    "rank": {"main": "主干 main", "secondary": "次干 secondary"},
+    "zone_code": {"central_south": "藏中南 central-south", "east": "藏东 east",
+                  "northwest": "藏西北 northwest"},
+    "population_quality": {"census": "普查 census", "derived": "推算 derived",
+                           "estimated": "估算 estimated"},
 }
+
 
 #: Labels of booleans (``True``/``False``) in tables and popups.
 BOOL_LABELS = {True: "是 yes", False: "否 no"}

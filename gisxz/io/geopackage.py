@@ -93,13 +93,11 @@ def _add_styles(con: sqlite3.Connection, layers: Mapping[str, gpd.GeoDataFrame])
                 "'QGIS layer styles', strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
     for name, gdf in layers.items():
         st = style_for(name)
-        values = (sorted(map(str, gdf[st.field].dropna().unique()))
-                  if st.field and st.field in gdf else None)
         con.execute("INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
                     "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, "
                     "description, owner, ui, type) VALUES ('', '', ?, 'geom', ?, ?, '', 1, ?, "
                     "'gisxz', '', 'vector')",
-                    (name, name, qml(name, values=values), f"{st.title_zh} {st.title_en}"))
+                    (name, name, qml(name, frame=gdf), f"{st.title_zh} {st.title_en}"))
 
 
 def _dataset_metadata_xml(meta: Mapping[str, str]) -> str:
