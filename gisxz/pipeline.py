@@ -22,8 +22,9 @@ __all__ = ["run_main", "MAIN_OUTPUTS"]
 #: Files the main job writes in its output folder.
 MAIN_OUTPUTS = ("xizang_plan.gpkg", "county_membership.csv", "county_membership.xlsx",
                 "three_hour_circle.csv", "calibration.csv")
-#: Tables written at the top of the output folder with ASCII field names (stable columns for
-#: scripts); every table is also written with bilingual headers under ``tables/``.
+#: Tables written at the top of the output folder; every table is also written under
+#: ``tables/`` as CSV and XLSX. All have bilingual headers (``名称 name_zh``) and translated
+#: codes; ``gisxz.io.tables.read_table`` reads them back with field names and codes.
 _TOP_TABLES = ("county_membership", "three_hour_circle", "calibration")
 
 
@@ -78,7 +79,7 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     written = [write_layers(layers, out_dir / "xizang_plan.gpkg", overwrite=overwrite)]
     for name in _TOP_TABLES:
         written.append(write_table(tables[name], out_dir / f"{name}.csv",
-                                   overwrite=overwrite, headers="fields"))
+                                   overwrite=overwrite))
     written.append(write_table(tables["county_membership"], out_dir / "county_membership.xlsx",
                                overwrite=overwrite))
     for name, df in tables.items():

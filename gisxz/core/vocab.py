@@ -111,7 +111,12 @@ FIELD_ZH: dict[str, str] = {
     "three_hour_circle_plan": "三小时经济圈(规划)", "hours_class": "时间分级(小时)",
     "nearest_facility_min": "最近设施时间(分钟)", "destination": "终点",
     "facility": "设施", "distance_km": "距离(km)", "population": "人口",
-    "name": "名称", "value": "值",
+    "name": "名称", "value": "值", "opportunities": "可达机会数", "n_reached": "可达数",
+    "access": "可达性指数", "half_life_min": "半衰时间(分钟)", "gravity_access": "重力可达性",
+    "nearest_facility": "最近设施", "snap_m": "吸附距离(m)", "n_facilities": "设施数",
+    "terrain": "地形", "ratio": "比值", "theme": "主题", "licence": "许可", "date": "日期",
+    "share_of_xizang_population": "占全区人口比例", "hours_min": "时间(分钟)",
+    "origin_snap_m": "起点吸附距离(m)", "destination_snap_m": "终点吸附距离(m)",
 }
 for _kind, _zh in KIND_ZH.items():
     FIELD_ZH[f"n_{_kind}"] = f"{_zh}数"

@@ -492,11 +492,17 @@ def _renderer(name: str, st: LayerStyle, frame, values: Sequence[str]) -> str:
     return _single(st)
 
 
+def _is_text(s) -> bool:
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    return is_object_dtype(s) or is_string_dtype(s)
+
+
 def _coded_fields(frame, fields: Sequence[str]) -> dict[str, list[str]]:
     if frame is None:
         return {}
     return {f: _present(frame, f) for f in fields
-            if f in VALUE_LABELS and f in frame and frame[f].dtype == object}
+            if f in VALUE_LABELS and f in frame and _is_text(frame[f])}
 
 
 def qml(layer: str, *, values: list[str] | None = None, frame=None) -> str:
