@@ -10,7 +10,8 @@ import click
 
 from gisxz.exceptions import GisxzError
 
-__all__ = ["overwrite_opt", "data_source_opt", "progress_opt", "handle_errors", "setup_logging"]
+__all__ = ["overwrite_opt", "data_source_opt", "progress_opt", "encoding_opt", "input_encoding",
+           "handle_errors", "setup_logging"]
 
 overwrite_opt = click.option("--overwrite", is_flag=True, default=False,
                              help="Replace existing output files (never done without it).")
@@ -19,6 +20,23 @@ data_source_opt = click.option(
     help="Edition of the administrative boundaries: tianditu (天地图, default) or amap (高德).")
 progress_opt = click.option("--progress/--no-progress", default=True, show_default=True,
                             help="Show progress bars on long work.")
+
+
+def _keep_encoding(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.meta["gisxz.encoding"] = value
+
+
+encoding_opt = click.option(
+    "--encoding", default=None, metavar="ENC", expose_value=False, callback=_keep_encoding,
+    help="Text encoding of input shapefiles without a .cpg file (e.g. gbk, utf-8); "
+         "detected (with a warning) when not given.")
+
+
+def input_encoding() -> str | None:
+    """The ``--encoding`` of the running command, if any."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get("gisxz.encoding") if ctx is not None else None
 
 
 def setup_logging(verbosity: int) -> None:

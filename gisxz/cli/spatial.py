@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 import geopandas as gpd
 
-from gisxz.cli.options import handle_errors, overwrite_opt
+from gisxz.cli.options import encoding_opt, handle_errors, input_encoding, overwrite_opt
 from gisxz.exceptions import MissingDataError
 from gisxz.io.files import check_overwrite, read_vector, write_vector
 
@@ -34,7 +34,7 @@ _BUILTIN: dict = {}
 
 def read_input(spec: str, *, what: str = "input") -> gpd.GeoDataFrame:
     """Read ``FILE.gpkg:layer``, a file path, or ``@layer`` (a layer the project builds)."""
-    return read_vector(spec, what=what, builtin=_builtin)
+    return read_vector(spec, what=what, builtin=_builtin, encoding=input_encoding())
 
 
 def _builtin(name: str) -> gpd.GeoDataFrame:
@@ -82,6 +82,7 @@ def _layer_name_opt(default: str):
 @_out_opt
 @_layer_name_opt("buffer")
 @overwrite_opt
+@encoding_opt
 @handle_errors
 def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str,
            cumulative: bool, dissolve: bool, by: str | None, side: str | None,
@@ -116,6 +117,7 @@ def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str
 @_out_opt
 @_layer_name_opt("overlay")
 @overwrite_opt
+@encoding_opt
 @handle_errors
 def overlay(left: str, right: str, how: str, reproject: bool, out: Path, layer_name: str,
             overwrite: bool) -> None:
@@ -161,6 +163,7 @@ def overlay(left: str, right: str, how: str, reproject: bool, out: Path, layer_n
 @_out_opt
 @_layer_name_opt("summary")
 @overwrite_opt
+@encoding_opt
 @handle_errors
 def summarize(units: str, layer: str, by: str | None, points: str | None, kinds: str,
               population: bool, population_file: Path | None, unit_id: str, unit_name: str,
