@@ -21,6 +21,7 @@ maps and figures); what only QGIS needs is decided here:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
@@ -140,10 +141,15 @@ def category_label(field: str, value: str, sym: Symbol | None = None) -> str:
     '运营 operating'
     >>> category_label("zone_code", "east", Symbol("#fff", label="藏东清洁能源开发区"))
     '藏东清洁能源开发区 east'
+    >>> category_label("band_label", "0-10 km")
+    '0–10 公里 km'
     """
     own = sym.label if sym is not None else ""
     if own and _has_latin(own):
         return own
+    band = re.fullmatch(r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)\s*km", value)
+    if band and not own:
+        return f"{band[1]}–{band[2]} 公里 km"
     coded = value_label(field, value)
     if own:
         en = coded.partition(" ")[2] if coded != value else value.replace("_", " ")
