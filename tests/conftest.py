@@ -9,6 +9,8 @@ import pytest
 from gisxz import settings
 
 REPO = Path(__file__).resolve().parents[1]
+#: Scripts run by other interpreters (PyQGIS: the system Python), not test modules.
+collect_ignore_glob = ["qgis/*"]
 SHARED = REPO.parent / "shared"
 
 
