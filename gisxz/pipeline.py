@@ -29,8 +29,8 @@ _TOP_TABLES = ("county_membership", "three_hour_circle", "calibration")
 
 
 def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
-             data_source: str | None = None, overwrite: bool = False, maps: bool = True
-             ) -> list[Path]:
+             data_source: str | None = None, overwrite: bool = False, maps: bool = True,
+             gpkg_version: str = "1.2") -> list[Path]:
     """Run the main job on the embedded data.
 
     Writes ``out_dir/xizang_plan.gpkg`` (all layers, analyses included),
@@ -76,7 +76,8 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
 
     from gisxz.io.tables import write_table
 
-    written = [write_layers(layers, out_dir / "xizang_plan.gpkg", overwrite=overwrite)]
+    written = [write_layers(layers, out_dir / "xizang_plan.gpkg", overwrite=overwrite,
+                            version=gpkg_version)]
     for name in _TOP_TABLES:
         written.append(write_table(tables[name], out_dir / f"{name}.csv",
                                    overwrite=overwrite))

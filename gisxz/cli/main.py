@@ -13,6 +13,7 @@ import click
 from gisxz import __version__, settings
 from gisxz.cli.options import (
     data_source_opt,
+    gpkg_version_opt,
     handle_errors,
     overwrite_opt,
     progress_opt,
@@ -47,8 +48,10 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
                    "layers/plan/water.yaml for the candidates).")
 @overwrite_opt
 @data_source_opt
+@gpkg_version_opt
 @handle_errors
-def build(out: Path, yihe: str | None, overwrite: bool, data_source: str | None) -> None:
+def build(out: Path, yihe: str | None, overwrite: bool, data_source: str | None,
+          gpkg_version: str) -> None:
     """Build every plan layer and write them into one GeoPackage.
 
     Layers: admin_province, admin_prefecture, admin_county, border_line, rivers, lakes,
@@ -61,7 +64,7 @@ def build(out: Path, yihe: str | None, overwrite: bool, data_source: str | None)
 
     check_overwrite(out, overwrite)  # fail before the work
     layers = build_layers(data_source=data_source, yihe=yihe)
-    write_layers(layers, out, overwrite=overwrite)
+    write_layers(layers, out, overwrite=overwrite, version=gpkg_version)
     click.echo(f"wrote {len(layers)} layers to {out}")
 
 
@@ -103,15 +106,16 @@ def place_cmd(names: tuple[str, ...]) -> None:
 @overwrite_opt
 @data_source_opt
 @progress_opt
+@gpkg_version_opt
 @handle_errors
 def run(out_dir: Path, yihe: str | None, maps: bool, overwrite: bool,
-        data_source: str | None, progress: bool) -> None:
+        data_source: str | None, progress: bool, gpkg_version: str) -> None:
     """Run the main job on the embedded data: layers, analyses, maps, GeoPackage."""
     from gisxz.pipeline import run_main
 
     settings.progress = progress
     written = run_main(out_dir=out_dir, yihe=yihe, data_source=data_source,
-                       overwrite=overwrite, maps=maps)
+                       overwrite=overwrite, maps=maps, gpkg_version=gpkg_version)
     for path in written:
         click.echo(f"wrote {path}")
 

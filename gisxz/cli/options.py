@@ -11,6 +11,7 @@ import click
 from gisxz.exceptions import GisxzError
 
 __all__ = ["overwrite_opt", "data_source_opt", "progress_opt", "encoding_opt", "input_encoding",
+           "gpkg_version_opt",
            "handle_errors", "setup_logging"]
 
 overwrite_opt = click.option("--overwrite", is_flag=True, default=False,
@@ -20,6 +21,11 @@ data_source_opt = click.option(
     help="Edition of the administrative boundaries: tianditu (天地图, default) or amap (高德).")
 progress_opt = click.option("--progress/--no-progress", default=True, show_default=True,
                             help="Show progress bars on long work.")
+
+gpkg_version_opt = click.option(
+    "--gpkg-version", type=click.Choice(["1.2", "1.3", "1.4"]), default="1.2",
+    show_default=True, help="GeoPackage version written: 1.2 opens warning-free in GDAL 3.6 "
+    "(QGIS 3.22/3.28 LTR, Debian 12) and ArcGIS; 1.4 for current GDAL only.")
 
 
 def _keep_encoding(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
