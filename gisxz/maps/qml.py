@@ -350,12 +350,22 @@ def _graduated(st: LayerStyle, numbers: Sequence[float], classes: int = 5) -> st
         color = _mix("#ffffff", st.default.color, t)
         sym = Symbol(color, st.default.width, "solid", max(0.6, st.default.fill_opacity),
                      st.default.outline)
+        label = f"{_fmt(lo)} – {_fmt(hi)}{_unit(st.field or '')}"
         ranges.append(f'<range symbol="{i}" lower="{lo:.6g}" upper="{hi:.6g}" '
-                      f'label="{lo:.4g} – {hi:.4g}" render="true"/>')
+                      f'label={quoteattr(label)} render="true"/>')
         syms.append(_symbol_xml(st.geom, sym, str(i)))
     return (f'<renderer-v2 type="graduatedSymbol" attr="{st.field}" graduatedMethod='
             f'"GraduatedColor" symbollevels="0" enableorderby="0" forceraster="0"><ranges>'
             f'{"".join(ranges)}</ranges><symbols>{"".join(syms)}</symbols></renderer-v2>')
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 10 else f"{v:.2g}"
+
+
+def _unit(field: str) -> str:
+    units = {"_min": " 分钟 min", "_km2": " km²", "_km": " km", "_h": " 小时 h"}
+    return next((u for suffix, u in units.items() if field.endswith(suffix)), "")
 
 
 def _mix(a: str, b: str, t: float) -> str:
