@@ -276,7 +276,7 @@ def _write_xlsx(tmp: Path, table: pd.DataFrame, fields: Sequence[str], sheet: st
 
 def write_table(df: pd.DataFrame, path: str | Path, *, overwrite: bool = False,
                 headers: Literal["bilingual", "fields"] = "bilingual",
-                labels: Mapping[str, str] | None = None, sheet_name: str = "summary",
+                labels: Mapping[str, str] | None = None, sheet_name: str | None = None,
                 translate: bool = True, title: str | None = None, description: str = "",
                 scenario: str | None = None, sources: Sequence[str] = ()) -> Path:
     """Write a table (geometry dropped) as CSV or XLSX, atomically.
@@ -294,8 +294,8 @@ def write_table(df: pd.DataFrame, path: str | Path, *, overwrite: bool = False,
         ``"fields"``: the ASCII field names only.
     labels : mapping, optional
         Extra Chinese labels (field → label).
-    sheet_name : str
-        Worksheet name for XLSX.
+    sheet_name : str, optional
+        Worksheet name for XLSX (default: the file name without suffix).
     translate : bool
         Show coded values and booleans with their bilingual labels.
     title, description, scenario, sources
@@ -329,7 +329,8 @@ def write_table(df: pd.DataFrame, path: str | Path, *, overwrite: bool = False,
             about = _about_rows(table, plain, title=title or known[0],
                                 description=description or known[1], scenario=scenario,
                                 sources=sources)
-            _write_xlsx(tmp, table, fields, sheet_name[:31], about)
+            sheet = re.sub(r"[\[\]:*?/\\]", "_", sheet_name or path.stem)[:31] or "table"
+            _write_xlsx(tmp, table, fields, sheet, about)
     log.info("wrote %s (%d rows)", path, len(table))
     return path
 
