@@ -155,7 +155,8 @@ def _decimals(field: str) -> int:
     rules = ((_is_share, 4), (lambda f: f.startswith(("pop", "population")) or f.endswith(
         "population"), 0), (lambda f: f in ("lon", "lat") or f.endswith(("_lon", "_lat")), 5),
         (lambda f: f.endswith(("_km2", "_km", "_min", "_pct", "_m")), 1),
-        (lambda f: "per_10k" in f or "density" in f or f.endswith("_h"), 2))
+        (lambda f: f in ("opportunities",), 0),
+        (lambda f: "per_10k" in f or "density" in f or "access" in f or f.endswith("_h"), 2))
     for test, n in rules:
         if test(field):
             return n
