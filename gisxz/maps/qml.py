@@ -150,6 +150,8 @@ def category_label(field: str, value: str, sym: Symbol | None = None) -> str:
     band = re.fullmatch(r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)\s*km", value)
     if band and not own:
         return f"{band[1]}–{band[2]} 公里 km"
+    if field in ("hours", "minutes") and not own:
+        return f"{value} 小时 h" if field == "hours" else f"{value} 分钟 min"
     coded = value_label(field, value)
     if own:
         en = coded.partition(" ")[2] if coded != value else value.replace("_", " ")
