@@ -62,9 +62,12 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     from gisxz.network.calibration import calibrate
     from gisxz.network.circle import three_hour_circle
     from gisxz.plan.derived import derive_plan_layers
+    from gisxz.plan.options import framework_options
 
-    log.info("computing the three-hour economic circle")
-    iso, circle_table = three_hour_circle()
+    fw = framework_options()
+    log.info("computing the three-hour economic circle (%s, %g h)", fw.circle_centre,
+             fw.circle_hours)
+    iso, circle_table = three_hour_circle(centre=fw.circle_centre, hours=fw.circle_hours)
     layers["three_hour_circle"] = iso
     tables["three_hour_circle"] = circle_table
     tables["calibration"] = calibrate()

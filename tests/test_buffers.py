@@ -134,8 +134,9 @@ def test_invalid_geometries_are_repaired_with_a_counting_warning():
     assert out.is_valid.all()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fixed = repair_geometries(gdf.iloc[[2]])  # valid: no warning, same object
-    assert fixed is not None
+        valid = gdf.iloc[[2]]
+        fixed = repair_geometries(valid)  # valid: no warning, same object
+    assert fixed is valid
 
 
 def test_refusals():

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from gisxz.cli.main import cli
@@ -42,6 +43,7 @@ def test_layers_on_missing_file(tmp_path):
     assert res.exit_code == 1 and "no such file" in res.output
 
 
+@pytest.mark.slow
 def test_main_job_without_maps_and_refusal(tmp_path):
     from gisxz.io.tables import read_table
 

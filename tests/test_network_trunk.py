@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shutil
 
-import numpy as np
+import geopandas as gpd
 import pytest
 
+from gisxz.base.gazetteer import default_gazetteer
+from gisxz.core.crs import metric_crs
 from gisxz.exceptions import PlanFileError, UnknownPlaceError, UnknownScenarioError
 from gisxz.network.calibration import calibrate
 from gisxz.network.circle import circle_table, three_hour_circle
@@ -81,8 +83,13 @@ def test_three_hour_circle_layer():
                                       "mode", "travel_time_min", "within_3h"]
     lhasa = table[table["name_zh"] == "拉萨"].iloc[0]
     assert lhasa["travel_time_min"] == 0 and lhasa["within_3h"]
-    # a seat inside 3 h lies inside the 3 h polygon
-    assert np.isfinite(table["travel_time_min"]).any()
+    # every seat inside 3 h lies inside (or within 2 km of) the 3 h polygon
+    poly = iso.loc[iso["hours"] == 3.0].to_crs(metric_crs()).geometry.union_all()
+    inside = table[table["within_3h"].astype(bool)]
+    assert len(inside) >= 2
+    gz = default_gazetteer()
+    pts = gpd.GeoSeries([gz.point(n) for n in inside["name_zh"]], crs=4490).to_crs(metric_crs())
+    assert (pts.distance(poly) <= 2000).all(), inside["name_zh"].tolist()
 
 
 def test_unknown_scenario_lists_known():

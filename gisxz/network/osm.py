@@ -326,9 +326,10 @@ def graph_from_file(path: str | os.PathLike, *, network_type: str = "drive",
     Examples
     --------
     >>> from pathlib import Path
-    >>> p = Path("../shared/data/osm/West-Oakland.osm.bz2")
-    >>> g = graph_from_file(p) if p.exists() else None
-    >>> g is None or g.n_nodes > 10
+    >>> import gisxz
+    >>> shared = Path(gisxz.__file__).resolve().parents[2] / "shared"
+    >>> g = graph_from_file(shared / "data" / "osm" / "West-Oakland.osm.bz2")
+    >>> g.n_nodes > 10
     True
     """
     if network_type not in ("drive", "all"):

@@ -70,25 +70,19 @@ _NEEDED = ("admin_province", "admin_county", "border_line", "railways", "transpo
 
 def plan_defaults() -> dict:
     """The belt definitions of the plan files: ``border_bands_km``, ``railway_belt_km``,
-    ``railway_ids``.
+    ``railway_ids`` (:func:`gisxz.plan.options.framework_options`).
 
     Examples
     --------
     >>> plan_defaults()["border_bands_km"]
     [10.0, 30.0, 50.0]
     """
-    try:
-        from gisxz.plan.features import plan_options
+    from gisxz.plan.options import framework_options
 
-        fw = plan_options().get("plan_framework", {})
-    except Exception as exc:  # plan files broken: say so, use the documented fallbacks
-        log.warning("plan options unavailable (%s); using built-in belt defaults", exc)
-        fw = {}
-    bands = (fw.get("border_belt") or {}).get("bands_km") or DEFAULT_BORDER_BANDS_KM
-    rb = fw.get("railway_belt") or {}
-    return {"border_bands_km": [float(b) for b in bands],
-            "railway_belt_km": float(rb.get("width_km") or DEFAULT_RAILWAY_BELT_KM),
-            "railway_ids": list(rb.get("railways") or [])}
+    fw = framework_options()
+    return {"border_bands_km": list(fw.border_bands_km),
+            "railway_belt_km": fw.railway_belt_km,
+            "railway_ids": list(fw.railway_ids)}
 
 
 def core_adcodes_default(counties: gpd.GeoDataFrame) -> list[int]:

@@ -32,6 +32,7 @@ from gisxz.core.crs import metric_crs
 from gisxz.core.vocab import ACCURACY, PERIODS, SEED_PERIODS, STATUSES
 from gisxz.exceptions import DuplicateIdError, OutsideRegionError, PlanFileError
 from gisxz.io.documents import Node, check_choice, check_keys, load_yaml, require
+from gisxz.plan.options import check_options
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,8 @@ def read_plan_files(directory: str | Path | None = None) -> dict[str, PlanFile]:
                     f"duplicate feature id {node['id']!r} (first at {prev.path}:{prev.line}); "
                     "give each feature its own id", path=node.path, line=node.line_of("id"))
             ids[node["id"]] = node
-        files[layer] = PlanFile(path=path, layer=layer, options=dict(doc.get("options") or {}),
+        files[layer] = PlanFile(path=path, layer=layer,
+                                options=check_options(layer, doc.get("options"), doc),
                                 features=feats)
     if not files:
         raise PlanFileError(f"no plan files (*.yaml) found in {directory}")
