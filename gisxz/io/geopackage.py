@@ -208,7 +208,7 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame], path: str | Path, *,
             raise GisxzError(f"layer name {name!r} must be ASCII (letters, digits, _)")
         prepared[name] = prepare_layer(gdf, name=name)
     meta = {"TITLE": "gisxz: Xizang plan layers", "TOOL": f"gisxz {__version__}",
-            "CRS": "EPSG:4490 (CGCS2000)", "GPKG_VERSION": version,
+            "CRS": str(settings.store_crs), "GPKG_VERSION": version,
             "CREATED": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
     meta.update(metadata or {})
     with atomic_output(path, overwrite=overwrite) as tmp:

@@ -62,14 +62,6 @@ PERIOD_YEARS: dict[str, tuple[int, int]] = {
     "14th FYP": (2021, 2025), "15th FYP": (2026, 2030),
 }
 
-_CGCS2000_WKT = (
-    'GEOGCRS["China Geodetic Coordinate System 2000",DATUM["China 2000",ELLIPSOID['
-    '"CGCS2000",6378137,298.257222101,LENGTHUNIT["metre",1]]],PRIMEM["Greenwich",0,'
-    'ANGLEUNIT["degree",0.0174532925199433]],CS[ellipsoidal,2],AXIS["geodetic latitude '
-    '(Lat)",north,ORDER[1],ANGLEUNIT["degree",0.0174532925199433]],AXIS["geodetic longitude '
-    '(Lon)",east,ORDER[2],ANGLEUNIT["degree",0.0174532925199433]],ID["EPSG",4490]]')
-
-
 def _distinct(gdf: gpd.GeoDataFrame, col: str, limit: int = 12) -> list[str]:
     if col not in gdf:
         return []
@@ -90,9 +82,19 @@ def _summary(name: str, gdf: gpd.GeoDataFrame) -> dict:
             "sources": _distinct(gdf, "source", limit=20)}
 
 
+def _crs(gdf: gpd.GeoDataFrame) -> tuple[str, str, str, bool]:
+    """``(authid, name, wkt, geographic)`` of the layer's CRS (CGCS2000 when unset)."""
+    from pyproj import CRS
+
+    crs = CRS(gdf.crs) if gdf.crs is not None else CRS("EPSG:4490")
+    epsg = crs.to_epsg()
+    return (f"EPSG:{epsg}" if epsg else "", crs.name, crs.to_wkt(), crs.is_geographic)
+
+
 def _abstract(name: str, gdf: gpd.GeoDataFrame, facts: dict, description: str) -> str:
+    authid, crs_name, _, _ = _crs(gdf)
     lines = [description or facts["title"],
-             f"要素数 features: {len(gdf)}; 坐标系 CRS: CGCS2000 (EPSG:4490).",
+             f"要素数 features: {len(gdf)}; 坐标系 CRS: {crs_name} ({authid or 'custom'}).",
              f"来源 Source: {facts['source']}.", f"许可 Licence: {facts['licence']}."]
     if facts["accuracy"]:
         lines.append("位置精度 Positional accuracy: " + ", ".join(facts["accuracy"]) + ".")
@@ -115,6 +117,7 @@ def layer_metadata_xml(name: str, gdf: gpd.GeoDataFrame, *, description: str = "
     True
     """
     facts = _summary(name, gdf)
+    authid, crs_name, wkt, geographic = _crs(gdf)
     kw = [escape(k) for k in ("西藏 Xizang", "国土空间规划 spatial planning", *facts["title"]
                                .split(" ", 1), facts["theme"], *facts["periods"])]
     minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds) if len(gdf) else (0,) * 4
@@ -135,10 +138,10 @@ def layer_metadata_xml(name: str, gdf: gpd.GeoDataFrame, *, description: str = "
         + "</keywords><links/>" + history
         + f"<fees></fees><rights>{escape(facts['source'])}</rights>"
         f"<license>{escape(facts['licence'])}</license><encoding>UTF-8</encoding>"
-        f"<crs><spatialrefsys><wkt>{escape(_CGCS2000_WKT)}</wkt><srid>4490</srid>"
-        "<authid>EPSG:4490</authid><description>China Geodetic Coordinate System 2000"
-        "</description><geographicflag>true</geographicflag></spatialrefsys></crs>"
-        f'<extent><spatial crs="EPSG:4490" dimensions="2" minx={quoteattr(str(minx))} '
+        f"<crs><spatialrefsys><wkt>{escape(wkt)}</wkt><authid>{authid}</authid>"
+        f"<description>{escape(crs_name)}</description>"
+        f"<geographicflag>{str(geographic).lower()}</geographicflag></spatialrefsys></crs>"
+        f'<extent><spatial crs="{authid}" dimensions="2" minx={quoteattr(str(minx))} '
         f'miny={quoteattr(str(miny))} maxx={quoteattr(str(maxx))} '
         f'maxy={quoteattr(str(maxy))} minz="0" maxz="0"/>{temporal}</extent></qgis>')
 
