@@ -21,7 +21,8 @@ __all__ = ["run_main", "MAIN_OUTPUTS"]
 
 #: Files the main job writes in its output folder.
 MAIN_OUTPUTS = ("xizang_plan.gpkg", "county_membership.csv", "county_membership.xlsx",
-                "three_hour_circle.csv", "calibration.csv")
+                "three_hour_circle.csv", "calibration.csv", "scenario_comparison.csv",
+                "scenario_comparison.xlsx")
 #: Tables written at the top of the output folder; every table is also written under
 #: ``tables/`` as CSV and XLSX. All have bilingual headers (``名称 name_zh``) and translated
 #: codes; ``gisxz.io.tables.read_table`` reads them back with field names and codes.
@@ -44,7 +45,7 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     """
     out_dir = Path(out_dir)
     existing = [out_dir / n for n in MAIN_OUTPUTS if (out_dir / n).exists()]
-    for sub in ("tables", "maps") if maps else ("tables",):
+    for sub in ("tables", "maps", "report") if maps else ("tables", "report"):
         if (out_dir / sub).exists() and any((out_dir / sub).iterdir()):
             existing.append(out_dir / sub)
     if existing and not overwrite:
@@ -73,9 +74,18 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     tables["calibration"] = calibrate()
 
     log.info("deriving belts, zones and county membership")
-    new_layers, new_tables = derive_plan_layers(layers, circle_table=circle_table)
+    from gisxz.network.circle import circle_membership
+
+    new_layers, new_tables = derive_plan_layers(
+        layers, circle_table=circle_membership(circle_table, fw.circle_hours))
     layers.update(new_layers)
     tables.update(new_tables)
+
+    from gisxz.report.main import comparison_step, report_step
+
+    comparison, comp_layers, comp_tables = comparison_step(layers)
+    layers.update(comp_layers)
+    tables.update(comp_tables)
 
     from gisxz.io.tables import write_table
 
@@ -95,4 +105,6 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
         from gisxz.maps import write_main_maps
 
         written.extend(write_main_maps(layers, out_dir / "maps", overwrite=overwrite))
+    written.extend(report_step(layers, tables, comparison, out_dir, overwrite=overwrite,
+                               maps_dir=out_dir / "maps" if maps else None))
     return written

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "gisxz"

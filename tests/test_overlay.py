@@ -164,7 +164,7 @@ def test_overlay_operations():
     assert union(a, b).area.sum() == pytest.approx(7)
     assert difference(a, b).area.sum() == pytest.approx(3)
     c = clip(a, b)
-    assert c.area.sum() == pytest.approx(1) and list(c.columns) == ["a", "geometry"]
+    assert c.area.sum() == pytest.approx(1) and list(c.columns) == ["a", "area_km2", "geometry"]
     assert overlay_layers(a, b, how="symmetric_difference").area.sum() == pytest.approx(6)
     assert a.equals(before)
     pts = gpd.GeoDataFrame({"p": [1, 2]}, geometry=[Point(1, 1), Point(5, 5)],

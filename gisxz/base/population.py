@@ -40,6 +40,11 @@ __all__ = [
     "QUALITIES",
     "county_population",
     "population_path",
+    "population_rollup",
+    "prefecture_code",
+    "settlement_population",
+    "SETTLEMENT_METHOD",
+    "URBAN_SHARE_2020",
 ]
 
 #: Resident population of the seven prefectures in the 7th census (2020).
@@ -185,6 +190,23 @@ def county_population(*, path: str | Path | None = None,
     """
     path = Path(path) if path is not None else population_path()
     totals = dict(prefecture_totals or PREFECTURE_TOTALS_2020)
+    out = _read_county_table(path, totals)
+    wpath = (Path(weights_2010_path) if weights_2010_path is not None
+             else path.parent / "shigatse_2010.csv")
+    w2010 = _apply_2010_file(out, wpath) if wpath.exists() else {}
+    for pref, total in totals.items():
+        _fill_prefecture(out, pref, int(total), w2010, counties, path)
+    out["population_2020"] = out["population_2020"].astype("int64")
+    grand = int(out["population_2020"].sum())
+    if prefecture_totals is None and set(totals) <= set(out["prefecture_zh"]) and \
+            grand != XIZANG_TOTAL_2020:
+        raise PlanFileError(f"county figures add up to {grand:,}, not the census total "
+                            f"{XIZANG_TOTAL_2020:,}", path=str(path))
+    return out[_COLUMNS].reset_index(drop=True)
+
+
+def _read_county_table(path: Path, totals: Mapping[str, int]) -> pd.DataFrame:
+    """Step 1: read and check the county file; ``population_quality`` of the cited rows."""
     df = _read_csv(path, _REQUIRED, "county population")
     values = _int_column(df, "population_2020", path, allow_empty=True)
     adcodes = _int_column(df, "adcode", path, allow_empty=False)
@@ -211,77 +233,190 @@ def county_population(*, path: str | Path | None = None,
         out.loc[filled, "population_source"].str.lower().str.startswith("derived"),
         "derived", "census")
     out.loc[~filled, "population_source"] = ""
+    return out
 
-    # 2010 (and possibly 2020) figures for counties still missing
-    wpath = (Path(weights_2010_path) if weights_2010_path is not None
-             else path.parent / "shigatse_2010.csv")
+
+def _apply_2010_file(out: pd.DataFrame, wpath: Path) -> dict[int, tuple[int, str]]:
+    """Step 2: 2020 figures the 2010 file gives (census), and the 2010 weights by adcode."""
     w2010: dict[int, tuple[int, str]] = {}
-    if wpath.exists():
-        wdf = _read_csv(wpath, ("adcode", "population_2010"), "2010 census weights")
-        wcodes = _int_column(wdf, "adcode", wpath, allow_empty=False)
-        w10 = _int_column(wdf, "population_2010", wpath, allow_empty=True)
-        w20 = (_int_column(wdf, "population_2020", wpath, allow_empty=True)
-               if "population_2020" in wdf.columns else pd.Series(pd.NA, index=wdf.index))
-        for i in wdf.index:
-            code = int(wcodes[i])
-            hit = out.index[(out["adcode"] == code) & out["population_2020"].isna()]
-            if len(hit) and pd.notna(w20[i]):
-                src = str(wdf.at[i, "source_2020"]).strip() if "source_2020" in wdf else ""
-                out.loc[hit, "population_2020"] = int(w20[i])
-                out.loc[hit, "population_source"] = src or f"{wpath.name} population_2020"
-                out.loc[hit, "population_quality"] = "census"
-            if pd.notna(w10[i]):
-                w2010[code] = (int(w10[i]), str(wdf.at[i, "source"]).strip())
+    wdf = _read_csv(wpath, ("adcode", "population_2010"), "2010 census weights")
+    wcodes = _int_column(wdf, "adcode", wpath, allow_empty=False)
+    w10 = _int_column(wdf, "population_2010", wpath, allow_empty=True)
+    w20 = (_int_column(wdf, "population_2020", wpath, allow_empty=True)
+           if "population_2020" in wdf.columns else pd.Series(pd.NA, index=wdf.index))
+    for i in wdf.index:
+        code = int(wcodes[i])
+        hit = out.index[(out["adcode"] == code) & out["population_2020"].isna()]
+        if len(hit) and pd.notna(w20[i]):
+            src = str(wdf.at[i, "source_2020"]).strip() if "source_2020" in wdf else ""
+            out.loc[hit, "population_2020"] = int(w20[i])
+            out.loc[hit, "population_source"] = src or f"{wpath.name} population_2020"
+            out.loc[hit, "population_quality"] = "census"
+        if pd.notna(w10[i]):
+            w2010[code] = (int(w10[i]), str(wdf.at[i, "source"]).strip())
+    return w2010
 
-    for pref, total in totals.items():
-        rows = out.index[out["prefecture_zh"] == pref]
-        if len(rows) == 0:
-            continue
-        known = out.loc[rows, "population_2020"].dropna()
-        residual = int(total) - int(known.sum())
-        missing = [i for i in rows if pd.isna(out.at[i, "population_2020"])]
-        if residual < 0 or (not missing and residual != 0):
-            raise PlanFileError(
-                f"the counties of {pref} add up to {int(known.sum()):,} but its 2020 census "
-                f"total is {int(total):,} ({PREFECTURE_TOTALS_SOURCE}); correct the county "
-                "figures", path=str(path))
-        if not missing:
-            continue
-        if len(missing) == 1:
-            i = missing[0]
-            out.at[i, "population_2020"] = residual
-            out.at[i, "population_quality"] = "derived"
-            out.at[i, "population_source"] = (
-                f"derived: {pref} census total {int(total):,} minus the other counties "
-                f"({PREFECTURE_TOTALS_SOURCE})")
-            continue
-        codes = [int(out.at[i, "adcode"]) for i in missing]
-        if all(c in w2010 for c in codes):
-            weights = np.array([w2010[c][0] for c in codes], dtype="float64")
-            basis = "2010 census population"
-        else:
-            weights = _area_weights(codes, counties)
-            if np.isnan(weights).any():
-                weights = np.ones(len(codes))
-                basis = "equal shares (no 2010 figures or areas)"
-            else:
-                basis = "county area"
-        parts = _largest_remainder(residual, weights)
-        for i, code, part in zip(missing, codes, parts, strict=True):
-            extra = (f"; 2010: {w2010[code][0]:,} ({w2010[code][1]})"
-                     if basis.startswith("2010") else "")
-            out.at[i, "population_2020"] = int(part)
-            out.at[i, "population_quality"] = "estimated"
-            out.at[i, "population_source"] = (
-                f"estimated: {pref} census total {int(total):,} minus the counties with "
-                f"figures = {residual:,}, split over {len(codes)} counties in proportion to "
-                f"{basis}{extra}")
-        log.info("estimated the population of %d counties of %s (%s)", len(codes), pref, basis)
 
+def _fill_prefecture(out: pd.DataFrame, pref: str, total: int,
+                     w2010: dict[int, tuple[int, str]], counties, path: Path) -> None:
+    """Step 3: fill the missing counties of one prefecture from its census total (in place)."""
+    rows = out.index[out["prefecture_zh"] == pref]
+    if len(rows) == 0:
+        return
+    known = out.loc[rows, "population_2020"].dropna()
+    residual = int(total) - int(known.sum())
+    missing = [i for i in rows if pd.isna(out.at[i, "population_2020"])]
+    if residual < 0 or (not missing and residual != 0):
+        raise PlanFileError(
+            f"the counties of {pref} add up to {int(known.sum()):,} but its 2020 census "
+            f"total is {int(total):,} ({PREFECTURE_TOTALS_SOURCE}); correct the county "
+            "figures", path=str(path))
+    if not missing:
+        return
+    if len(missing) == 1:
+        i = missing[0]
+        out.at[i, "population_2020"] = residual
+        out.at[i, "population_quality"] = "derived"
+        out.at[i, "population_source"] = (
+            f"derived: {pref} census total {int(total):,} minus the other counties "
+            f"({PREFECTURE_TOTALS_SOURCE})")
+        return
+    codes = [int(out.at[i, "adcode"]) for i in missing]
+    weights, basis = _split_basis(codes, w2010, counties)
+    parts = _largest_remainder(residual, weights)
+    for i, code, part in zip(missing, codes, parts, strict=True):
+        extra = (f"; 2010: {w2010[code][0]:,} ({w2010[code][1]})"
+                 if basis.startswith("2010") else "")
+        out.at[i, "population_2020"] = int(part)
+        out.at[i, "population_quality"] = "estimated"
+        out.at[i, "population_source"] = (
+            f"estimated: {pref} census total {int(total):,} minus the counties with "
+            f"figures = {residual:,}, split over {len(codes)} counties in proportion to "
+            f"{basis}{extra}")
+    log.info("estimated the population of %d counties of %s (%s)", len(codes), pref, basis)
+
+
+def _split_basis(codes: list[int], w2010: dict[int, tuple[int, str]], counties
+                 ) -> tuple[np.ndarray, str]:
+    if all(c in w2010 for c in codes):
+        return np.array([w2010[c][0] for c in codes], dtype="float64"), \
+            "2010 census population"
+    weights = _area_weights(codes, counties)
+    if np.isnan(weights).any():
+        return np.ones(len(codes)), "equal shares (no 2010 figures or areas)"
+    return weights, "county area"
+
+
+# ---- roll-ups and settlements -------------------------------------------------------------
+#: Share of the resident population of Xizang living in towns (城镇人口) in the 7th census:
+#: 1,303,279 of 3,648,100 = 35.73 % (西藏自治区统计局《西藏自治区第七次全国人口普查主要数据
+#: 公报》, 2021-05-20).
+URBAN_SHARE_2020 = 0.3573
+#: Gazetteer kinds that hold people in :func:`settlement_population` besides county seats.
+SETTLEMENT_KINDS = ("town", "township")
+#: How :func:`settlement_population` places people (written into outputs as the method).
+SETTLEMENT_METHOD = (
+    "settlements: each county's 2020 census population is placed on its settlements; the "
+    "county seat takes the urban share of Xizang (35.73 %, 7th census) plus an equal part of "
+    "the rest, each gazetteer town/township of the county an equal part of the rest")
+#: Adcode of Xizang as a whole.
+XIZANG_ADCODE = 540000
+
+
+def prefecture_code(adcode: int | pd.Series) -> int | pd.Series:
+    """Prefecture adcode of a county adcode (540102 → 540100).
+
+    Examples
+    --------
+    >>> prefecture_code(540102)
+    540100
+    """
+    return adcode // 100 * 100
+
+
+def population_rollup(population: pd.DataFrame | None = None) -> pd.DataFrame:
+    """County, prefecture and Xizang population in one table (``adcode, name_zh, level,
+    population_2020``): prefectures and Xizang are sums of their counties.
+
+    Examples
+    --------
+    >>> r = population_rollup()
+    >>> int(r.loc[r["adcode"] == 540000, "population_2020"].item())
+    3648100
+    >>> int(r.loc[r["adcode"] == 540100, "population_2020"].item())
+    867891
+    """
+    pop = county_population() if population is None else population
+    counties = pop[["adcode", "name_zh", "prefecture_zh", "population_2020"]].assign(
+        level="county")
+    pref = (pop.assign(adcode=prefecture_code(pop["adcode"].astype("int64")))
+            .groupby(["adcode", "prefecture_zh"], as_index=False)["population_2020"].sum()
+            .assign(name_zh=lambda d: d["prefecture_zh"], level="prefecture"))
+    xz = pd.DataFrame({"adcode": [XIZANG_ADCODE], "name_zh": ["西藏自治区"],
+                       "prefecture_zh": [""], "level": ["region"],
+                       "population_2020": [int(pop["population_2020"].sum())]})
+    out = pd.concat([counties, pref, xz], ignore_index=True)
     out["population_2020"] = out["population_2020"].astype("int64")
-    grand = int(out["population_2020"].sum())
-    if prefecture_totals is None and set(totals) <= set(out["prefecture_zh"]) and \
-            grand != XIZANG_TOTAL_2020:
-        raise PlanFileError(f"county figures add up to {grand:,}, not the census total "
-                            f"{XIZANG_TOTAL_2020:,}", path=str(path))
-    return out[_COLUMNS].reset_index(drop=True)
+    return out[["adcode", "name_zh", "prefecture_zh", "level", "population_2020"]]
+
+
+def _settlement_points(gazetteer) -> pd.DataFrame:
+    places = gazetteer.places
+    seats = places[places["kind"] == "county_seat"].assign(role="seat")
+    others = places[places["kind"].isin(SETTLEMENT_KINDS) & places["adcode"].notna()]
+    pts = pd.concat([seats, others.assign(role="other")], ignore_index=True)
+    pts = pts[pts["adcode"].notna()].copy()
+    pts["adcode"] = pts["adcode"].astype("int64")
+    return pts
+
+
+def settlement_population(*, population: pd.DataFrame | None = None, gazetteer=None,
+                          urban_share: float = URBAN_SHARE_2020):
+    """Each county's population placed on its settlements (see :data:`SETTLEMENT_METHOD`).
+
+    With ``n`` gazetteer towns/townships besides the seat, the seat holds
+    ``urban_share + (1 - urban_share) / (n + 1)`` of the county and each other settlement
+    ``(1 - urban_share) / (n + 1)``; whole persons by largest remainder, so the settlements
+    of a county add up to its population exactly.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``id, name_zh, kind, adcode, prefecture_adcode, population, weight, method`` and
+        point geometry (EPSG:4490).
+
+    Examples
+    --------
+    >>> s = settlement_population()
+    >>> int(s["population"].sum())
+    3648100
+    """
+    import geopandas as gpd
+
+    if gazetteer is None:
+        from gisxz.base.gazetteer import default_gazetteer
+
+        gazetteer = default_gazetteer()
+    pop = county_population() if population is None else population
+    pts = _settlement_points(gazetteer)
+    figures = dict(zip(pop["adcode"].astype("int64"), pop["population_2020"], strict=True))
+    rows = []
+    for code, grp in pts.groupby("adcode", sort=True):
+        if code not in figures:
+            continue
+        n_other = int((grp["role"] == "other").sum())
+        part = (1.0 - urban_share) / (n_other + 1)
+        w = np.where(grp["role"] == "seat", urban_share + part, part)
+        if not (grp["role"] == "seat").any():
+            w = np.full(len(grp), 1.0 / len(grp))
+        counts = _largest_remainder(int(figures[code]), w)
+        rows.append(grp.assign(population=counts, weight=w / w.sum()))
+    missing = sorted(set(figures) - set(pts["adcode"]))
+    if missing:
+        log.warning("no settlement for counties %s; their population is left out", missing)
+    out = pd.concat(rows, ignore_index=True)
+    out["prefecture_adcode"] = prefecture_code(out["adcode"])
+    out["method"] = SETTLEMENT_METHOD
+    cols = ["id", "name_zh", "kind", "adcode", "prefecture_adcode", "population", "weight",
+            "method", "geometry"]
+    return gpd.GeoDataFrame(out[cols], geometry="geometry", crs=gazetteer.places.crs)

@@ -192,9 +192,14 @@ def iso_cmd(names, coords, hours, minutes, per_origin, buffer_m, scenarios, mode
              for g in _graphs(scenarios, modes, network)]
     iso = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                            crs=parts[0].crs)
+    if network is None:  # the trunk network of Xizang: residents inside, on settlements
+        from gisxz.network.isochrones import isochrone_population
+
+        iso = isochrone_population(iso)
     written = write_geo(iso, out, layer="isochrones", overwrite=overwrite) if out else None
     summary = pd.DataFrame(iso.drop(columns="geometry"))
     summary["area_km2"] = summary["area_km2"].round(0)
+    summary = summary.drop(columns=["population_method"], errors="ignore")
     _show(summary, out, written)
 
 
@@ -225,12 +230,96 @@ def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, 
          if (to_names or to_coords) else None)
     od = pd.concat([od_matrix(o, d, graph=g) for g in _graphs(scenarios, modes, network)],
                    ignore_index=True)
-    od["travel_time_min"] = od["travel_time_min"].round(1)
+    od[["travel_time_min", "distance_km"]] = od[["travel_time_min", "distance_km"]].round(1)
     if wide:
         od = od.pivot_table(index=["scenario", "mode", "origin"], columns="destination",
                             values="travel_time_min", sort=False).reset_index()
     written = write_table(od, out, overwrite=overwrite) if out else None
     _show(od, out, written)
+
+
+@access.command("route", cls=_MultiValueCommand)
+@click.option("--from", "origin", required=True, metavar="NAME", help="Origin place name.")
+@click.option("--to", "destination", required=True, metavar="NAME",
+              help="Destination place name.")
+@_graph_opts
+@handle_errors
+def route_cmd(origin, destination, scenarios, modes, network, out, overwrite) -> None:
+    """The fastest route, segment by segment (reference, km, minutes, mode, status).
+
+    --out writes the route line (.gpkg/.geojson: layers route and route_segments) or the
+    segment table (.csv/.xlsx).
+
+    Example: gisxz access route --from 错那 --to 隆子 --scenario current plan --mode road
+    """
+    from gisxz.network.route import route
+
+    origin = origin[-1] if isinstance(origin, tuple) else origin
+    destination = destination[-1] if isinstance(destination, tuple) else destination
+    routes = [route(origin, destination, graph=g) for g in _graphs(scenarios, modes, network)]
+    table = pd.concat([r.table().assign(scenario=r.scenario, route_mode=r.mode)
+                       for r in routes], ignore_index=True)
+    if out is not None:
+        if out.suffix.lower() in (".csv", ".xlsx"):
+            click.echo(f"wrote {write_table(table.round(2), out, overwrite=overwrite)}")
+        else:
+            lines = pd.concat([r.line() for r in routes], ignore_index=True)
+            segs = pd.concat([r.segments.assign(scenario=r.scenario, route_mode=r.mode)
+                              for r in routes], ignore_index=True)
+            crs = routes[0].segments.crs
+            path = write_geo(gpd.GeoDataFrame(lines, crs=crs), out, layer="route",
+                             overwrite=overwrite)
+            click.echo(f"wrote {path}")
+            if out.suffix.lower() == ".gpkg":
+                write_geo(gpd.GeoDataFrame(segs, crs=crs), out, layer="route_segments",
+                          overwrite=True)
+    for r in routes:
+        click.echo(r.summary())
+        shown = r.table()[["seq", "ref", "from_name", "to_name", "km", "minutes", "kmh", "mode",
+                           "status"]].round(1)
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            click.echo(shown.to_string(index=False))
+
+
+@access.command("compare", cls=_MultiValueCommand)
+@click.option("--scenario", "scenarios", multiple=True, metavar="S...",
+              help="Two or more scenarios; changes are last minus first [default: current "
+                   "plan].")
+@click.option("--mode", type=click.Choice(["road", "multimodal"]), default="multimodal",
+              show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Seat table (.csv or .xlsx).")
+@click.option("--population-out", "pop_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Population table by prefecture (.csv or .xlsx).")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+@handle_errors
+def compare_cmd(scenarios, mode, out, pop_out, overwrite) -> None:
+    """What the plan changes, per county seat and per prefecture.
+
+    Per seat: time and distance to Lhasa, to its prefecture seat and to the nearest airport
+    of each scenario, the change, and the plan segments on the new fastest path. Per
+    prefecture and Xizang: residents within 1/2/3 h of Lhasa and of the prefecture seat.
+
+    Example: gisxz access compare --scenario current plan --out comparison.xlsx
+    """
+    from gisxz.io.tables import write_table as _write
+    from gisxz.network.compare import compare_scenarios, comparison_labels
+
+    comp = compare_scenarios(tuple(scenarios or ("current", "plan")), mode=mode)
+    labels = comparison_labels(comp.scenarios)
+    for path, df in ((out, comp.seats), (pop_out, comp.population)):
+        if path is not None:
+            click.echo(f"wrote {_write(df, path, overwrite=overwrite, labels=labels)}")
+    s0, s1 = comp.scenarios[0], comp.scenarios[-1]
+    cols = ["name_zh", "prefecture_zh", f"lhasa_min_{s0}", f"lhasa_min_{s1}",
+            "lhasa_change_min", f"airport_{s0}", f"airport_min_{s0}", f"airport_{s1}",
+            f"airport_min_{s1}", "airport_change_min"]
+    changed = comp.seats[(comp.seats["lhasa_change_min"].abs() > 0.5)
+                         | (comp.seats["airport_change_min"].abs() > 0.5)]
+    click.echo(f"{len(changed)} of {len(comp.seats)} seats change ({s0} → {s1}, {mode}):")
+    _show(changed[cols], None, None)
+    xz = comp.population[comp.population["unit_zh"] == "西藏自治区"]
+    _show(xz.round(3), None, None)
 
 
 @access.command("nearest", cls=_MultiValueCommand)
@@ -245,19 +334,19 @@ def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, 
 @handle_errors
 def nearest_cmd(names, coords, facilities, kinds, scenarios, modes, network, out,
                 overwrite) -> None:
-    """Nearest facility of each origin and its travel time.
+    """Nearest facility of each origin and its door-to-door travel time.
+
+    Only the facilities that count in the scenario are used (``facilities:`` in
+    scenarios.yaml): in ``current`` an airport at the preparatory stage is not open.
 
     Example: gisxz access nearest --facility-kind airport --mode road
     """
     from gisxz.network.accessibility import nearest_facility
-    from gisxz.network.snap import places_as_points
 
     o = _points(names, coords, what="origins", default_kinds=["county_seat"])
-    f = (places_as_points(list(facilities)) if facilities
-         else places_as_points(kinds=list(kinds or ("airport",))))
-    res = pd.concat([nearest_facility(o, f, graph=g) for g in _graphs(scenarios, modes,
-                                                                        network)],
-                    ignore_index=True)
+    f = list(facilities) if facilities else None
+    res = pd.concat([nearest_facility(o, f, graph=g, kinds=tuple(kinds or ("airport",)))
+                     for g in _graphs(scenarios, modes, network)], ignore_index=True)
     res["travel_time_min"] = res["travel_time_min"].round(1)
     written = write_table(res, out, overwrite=overwrite) if out else None
     _show(res, out, written)
@@ -333,6 +422,6 @@ def circle_cmd(hours, scenarios, modes, out, table, overwrite) -> None:
     if table:
         click.echo(f"wrote {write_table(tab, table, overwrite=overwrite)}")
     col = f"within_{h:g}h"
-    inside = (tab[tab[col]].groupby(["scenario", "mode"])["name_zh"]
-              .apply(lambda s: f"{len(s)}: " + " ".join(s)).reset_index(name="seats inside"))
+    inside = (tab[tab[col] != "no"].groupby(["scenario", "mode", col])["name_zh"]
+              .apply(lambda s: f"{len(s)}: " + " ".join(s)).reset_index(name="seats"))
     _show(inside, None, None)

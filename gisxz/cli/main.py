@@ -153,10 +153,11 @@ def _register_groups() -> None:
     """Attach the commands of the analysis, accessibility and map modules."""
     from gisxz.cli.access import access
     from gisxz.cli.maps import map as map_group
+    from gisxz.cli.report import report
     from gisxz.cli.spatial import buffer, overlay, summarize
 
     for name, cmd in (("buffer", buffer), ("overlay", overlay), ("summarize", summarize),
-                      ("access", access), ("map", map_group)):
+                      ("access", access), ("map", map_group), ("report", report)):
         cli.add_command(cmd, name)
 
 

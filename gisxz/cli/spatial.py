@@ -150,7 +150,8 @@ def overlay(left: str, right: str, how: str, reproject: bool, out: Path, layer_n
                                            "airport", "station")), show_default=True,
               help="Point kinds to count (comma-separated; 'all' for every kind).")
 @click.option("--population/--no-population", default=False, show_default=True,
-              help="Add the built-in 2020 county population (units keyed by adcode).")
+              help="Add the built-in 2020 population (counties, prefectures or Xizang, keyed "
+                   "by adcode), placed on settlements.")
 @click.option("--population-file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="CSV with adcode,population_2020 instead of the built-in "
                                  "figures.")
@@ -172,7 +173,8 @@ def summarize(units: str, layer: str, by: str | None, points: str | None, kinds:
     """Summarize LAYER (a belt, a zone) by admin UNITS.
 
     Per unit: area inside (km²), share of the unit, share of the layer, points inside
-    (counts and names) and, with --population, area-weighted population.
+    (counts and names) and, with --population, the population inside (each county's people
+    placed on its settlements; the method is in population_method).
 
     \b
     Example: which counties and seats are in the border belt, per band

@@ -11,6 +11,14 @@ Definitions (``t_ij`` is the network travel time in minutes from ``i`` to ``j``)
 
 :func:`county_accessibility` applies them to the 74 counties, from each county seat,
 with the 2020 census population as opportunities and demand.
+
+**Facilities follow the scenario.** Facilities with a ``status`` column (the default
+airports, ports, hubs and stations of :mod:`gisxz.network.facilities`) are filtered to the
+statuses the scenario counts (``scenarios.yaml``): in ``current`` an airport at the
+preparatory stage is not used. The scenario is the graph's (``graph.meta["scenario"]``),
+else the ``scenario`` argument. Times are door to door: the snap distance of origins and
+facilities costs time at the off-road speed, and points beyond the snap limit are refused
+(NaN, named in a warning), never 0 minutes away.
 """
 
 from __future__ import annotations
@@ -26,8 +34,9 @@ import pandas as pd
 
 from gisxz.exceptions import NetworkError
 from gisxz.network._util import as_graph, as_points, scenario_mode
-from gisxz.network.engine import Graph, nearest_source
-from gisxz.network.od import od_array
+from gisxz.network.engine import Graph, travel_times
+from gisxz.network.facilities import filter_facilities, scenario_facilities
+from gisxz.network.od import snapped_od
 from gisxz.network.snap import point_labels, snap_points
 
 log = logging.getLogger(__name__)
@@ -60,21 +69,65 @@ def _weights(points: pd.DataFrame, weight: str | None, what: str) -> np.ndarray:
 
 def _times(g: Graph, a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, names: tuple[str, str],
            cutoff: float | None = None) -> np.ndarray:
-    sa = snap_points(g, a, name=names[0])
-    sb = snap_points(g, b, name=names[1])
-    return od_array(g, sa["node"].to_numpy(), sb["node"].to_numpy(), cutoff=cutoff)
+    return snapped_od(g, a, b, names=names, cutoff=cutoff)[0]
 
 
-def nearest_facility(origins: Points, facilities: Points, *, graph: Graph | None = None,
-                     scenario: str = "current", mode: str = "multimodal",
-                     cutoff: float | None = None) -> pd.DataFrame:
-    """The facility each origin reaches fastest (one multi-source search).
+def _scenario_of(g: Graph, scenario: str | None) -> str | None:
+    return str(g.meta.get("scenario") or scenario or "") or None
+
+
+def _facilities(facilities: Points | None, g: Graph, scenario: str | None,
+                kinds: Sequence[str] = ("airport",)) -> gpd.GeoDataFrame:
+    """The facilities that count in the graph's scenario (see the module docstring)."""
+    scen = _scenario_of(g, scenario)
+    if isinstance(facilities, gpd.GeoDataFrame):
+        return filter_facilities(facilities, scen)
+    if scen is None:
+        return as_points(facilities, name="facilities", kinds=list(kinds))
+    return scenario_facilities(kinds, scenario=scen, facilities=facilities)
+
+
+def _nearest_arrays(g: Graph, so: pd.DataFrame, sf: pd.DataFrame, cutoff: float | None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Door-to-door time from each origin to its nearest facility and which one (-1: none)."""
+    ok = sf["reachable"].to_numpy()
+    fnodes = sf["node"].to_numpy()[ok]
+    fidx = np.flatnonzero(ok)
+    on = so["node"].to_numpy()
+    if not len(fnodes):
+        return np.full(len(so), np.nan), np.full(len(so), -1)
+    t = travel_times(g, fnodes, reverse=True, cutoff=cutoff, dtype=np.float64)[:, on]
+    t = t + sf["access_min"].to_numpy()[ok][:, None] + so["access_min"].to_numpy()[None, :]
+    best = np.argmin(t, axis=0)
+    tt = t[best, np.arange(len(on))]
+    found = np.isfinite(tt) & so["reachable"].to_numpy()
+    if cutoff is not None:
+        found &= tt <= cutoff
+    return np.where(found, tt, np.nan), np.where(found, fidx[best], -1)
+
+
+def nearest_facility(origins: Points, facilities: Points | None = None, *,
+                     graph: Graph | None = None, scenario: str = "current",
+                     mode: str = "multimodal", cutoff: float | None = None,
+                     kinds: Sequence[str] = ("airport",)) -> pd.DataFrame:
+    """The facility each origin reaches fastest, among those of the scenario.
+
+    Parameters
+    ----------
+    origins : GeoDataFrame, name or names
+        Origins.
+    facilities : GeoDataFrame, name or names, optional
+        Facilities (default: the facilities of ``kinds`` that count in the scenario). A
+        frame with ``status`` is filtered to the scenario's facility statuses.
+    kinds : sequence of str
+        Facility kinds when ``facilities`` is None (``airport``, ``port``, ``station`` ...).
 
     Returns
     -------
     pandas.DataFrame
-        ``origin, facility, travel_time_min, scenario, mode, snap_m``; origins that
-        reach no facility get an empty ``facility`` and NaN, with a warning naming them.
+        ``origin, facility, facility_status, travel_time_min, scenario, mode, snap_m,
+        facility_snap_m``; times are door to door. Origins that reach no facility (or lie
+        beyond the snap limit) get an empty ``facility`` and NaN, with a warning naming them.
 
     Examples
     --------
@@ -84,19 +137,21 @@ def nearest_facility(origins: Points, facilities: Points, *, graph: Graph | None
     """
     g = as_graph(graph, scenario=scenario, mode=mode)
     o = as_points(origins, name="origins")
-    f = as_points(facilities, name="facilities")
+    f = _facilities(facilities, g, scenario, kinds).reset_index(drop=True)
     so = snap_points(g, o, name="origins")
     sf = snap_points(g, f, name="facilities")
-    t, which = nearest_source(g, sf["node"].to_numpy(), reverse=True, cutoff=cutoff)
-    on = so["node"].to_numpy()
-    tt = t[on].astype(float)
-    w = which[on]
+    tt, w = _nearest_arrays(g, so, sf, cutoff)
     flabels = point_labels(f)
+    fstat = (f["status"].fillna("").astype(str).to_numpy() if "status" in f.columns
+             else np.full(len(f), "", dtype=object))
     scen, md = scenario_mode(g)
     out = pd.DataFrame({
         "origin": point_labels(o), "facility": np.where(w >= 0, flabels[np.maximum(w, 0)], ""),
-        "travel_time_min": np.where(np.isfinite(tt), tt, np.nan), "scenario": scen, "mode": md,
-        "snap_m": so["snap_m"].to_numpy()}, index=o.index)
+        "facility_status": np.where(w >= 0, fstat[np.maximum(w, 0)], ""),
+        "travel_time_min": tt, "scenario": scen or (scenario if graph is not None else ""),
+        "mode": md, "snap_m": so["snap_m"].to_numpy(),
+        "facility_snap_m": np.where(w >= 0, sf["snap_m"].to_numpy()[np.maximum(w, 0)], np.nan)},
+        index=o.index)
     lost = out["travel_time_min"].isna()
     if lost.any() and cutoff is None:
         warnings.warn(f"{int(lost.sum())} origins reach no facility: "
@@ -120,9 +175,10 @@ def catchments(origins: Points, facilities: Points, *, weight: str | None = None
     >>> c.set_index("facility")["n_origins"].to_dict()
     {'拉萨': 2, '日喀则': 1}
     """
+    g = as_graph(graph, scenario=scenario, mode=mode)
     o = as_points(origins, name="origins")
-    f = as_points(facilities, name="facilities")
-    near = nearest_facility(o, f, graph=graph, scenario=scenario, mode=mode, cutoff=cutoff)
+    f = _facilities(facilities, g, scenario)
+    near = nearest_facility(o, f, graph=g, scenario=scenario, cutoff=cutoff)
     near["w"] = _weights(o, weight, "origins")
     rows = []
     for fac in point_labels(f):
@@ -207,7 +263,7 @@ def two_step_fca(demand: Points, facilities: Points, *, minutes: float, populati
     """
     g = as_graph(graph, scenario=scenario, mode=mode)
     p = as_points(demand, name="demand")
-    f = as_points(facilities, name="facilities")
+    f = _facilities(facilities, g, scenario)
     pop = _weights(p, population, "demand")
     sup = _weights(f, supply, "facilities")
     t = _times(g, p, f, ("demand", "facilities"), cutoff=float(minutes))
@@ -269,7 +325,7 @@ def county_accessibility(*, scenario: str = "current", mode: str = "multimodal",
                                    graph=g)
     grav = gravity_access(seats, seats, half_life_min=half_life_min, weight="population_2020",
                           graph=g)
-    fac = as_points(facilities, name="facilities", kinds=list(facility_kinds))
+    fac = _facilities(facilities, g, scenario, facility_kinds)
     kinds_label = "_".join(facility_kinds) if facilities is None else "facilities"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -1,9 +1,14 @@
 """Snapping points to the nearest network node, and naming places as points.
 
 An origin or destination rarely lies on a node. :func:`snap_points` finds the nearest
-node (in the graph's metric CRS, with a k-d tree), reports the snap distance in metres
-and warns when a point is farther than ``max_snap_m`` from the network: its travel
-times then start at a node that may be far away.
+node (in the graph's metric CRS, with a k-d tree) and reports the snap distance in metres.
+
+The way from a point to its node is not free: it costs ``access_min``, the straight-line
+snap distance at :data:`OFFROAD_SPEED_KMH` (20 km/h: a fourth-class road, design speed
+20-30 km/h in JTG B01-2014 公路工程技术标准, over a path about 1.5 times the straight
+line). A point farther than the snap limit (``max_snap_m``; 20 km on the trunk network,
+:data:`DEFAULT_MAX_SNAP_M` elsewhere) is **refused**: ``reachable`` is false, its travel
+times are NaN and a warning names it; it never counts as 0 minutes away.
 """
 
 from __future__ import annotations
@@ -22,7 +27,25 @@ from gisxz.network.engine import Graph
 
 log = logging.getLogger(__name__)
 
-__all__ = ["snap_points", "places_as_points", "point_labels"]
+__all__ = ["snap_points", "places_as_points", "point_labels", "OFFROAD_SPEED_KMH",
+           "DEFAULT_MAX_SNAP_M", "access_minutes"]
+
+#: Speed (km/h, over the straight-line snap distance) from a point to its network node.
+OFFROAD_SPEED_KMH = 20.0
+#: Snap limit (metres) on graphs that do not set ``meta["max_snap_m"]``.
+DEFAULT_MAX_SNAP_M = 5000.0
+
+
+def access_minutes(snap_m: np.ndarray | float, speed_kmh: float = OFFROAD_SPEED_KMH
+                   ) -> np.ndarray:
+    """Minutes to cover ``snap_m`` metres at ``speed_kmh``.
+
+    Examples
+    --------
+    >>> float(access_minutes(10_000))
+    30.0
+    """
+    return np.asarray(snap_m, dtype=float) / 1000.0 / float(speed_kmh) * 60.0
 
 
 def _snappable(graph: Graph) -> np.ndarray:
@@ -42,16 +65,17 @@ def snap_points(graph: Graph, points: gpd.GeoDataFrame, *, max_snap_m: float | N
     points : geopandas.GeoDataFrame
         Points (or any geometry: its representative point is used) with a CRS.
     max_snap_m : float, optional
-        Warn for points farther than this from the network (default
-        ``graph.meta["max_snap_m"]`` or 1000 m).
+        Refuse (``reachable`` false, with a warning) points farther than this from the
+        network (default ``graph.meta["max_snap_m"]`` or :data:`DEFAULT_MAX_SNAP_M`).
     name : str
         What the points are, for messages (``"origins"``, ``"facilities"``).
 
     Returns
     -------
     pandas.DataFrame
-        Same index as ``points`` with ``node`` (node position), ``node_label`` and
-        ``snap_m`` (distance to the node in metres).
+        Same index as ``points`` with ``node`` (node position), ``node_label``,
+        ``snap_m`` (distance to the node in metres), ``access_min`` (minutes from the
+        point to the node, :func:`access_minutes`) and ``reachable``.
 
     Raises
     ------
@@ -67,8 +91,8 @@ def snap_points(graph: Graph, points: gpd.GeoDataFrame, *, max_snap_m: float | N
     >>> nodes = pd.DataFrame({"x": [0.0, 1000.0], "y": [0.0, 0.0]})
     >>> g = Graph.from_edges(nodes, [0], [1], [1.0], crs=3857)
     >>> pts = gpd.GeoDataFrame(geometry=[Point(900, 40)], crs=3857)
-    >>> snap_points(g, pts)[["node", "snap_m"]].round(1).values.tolist()
-    [[1.0, 107.7]]
+    >>> snap_points(g, pts)[["node", "snap_m", "access_min"]].round(1).values.tolist()
+    [[1.0, 107.7, 0.3]]
     """
     from scipy.spatial import cKDTree
 
@@ -79,7 +103,9 @@ def snap_points(graph: Graph, points: gpd.GeoDataFrame, *, max_snap_m: float | N
     if len(points) == 0:
         return pd.DataFrame({"node": pd.Series(dtype="int64"),
                              "node_label": pd.Series(dtype=object),
-                             "snap_m": pd.Series(dtype="float64")}, index=points.index)
+                             "snap_m": pd.Series(dtype="float64"),
+                             "access_min": pd.Series(dtype="float64"),
+                             "reachable": pd.Series(dtype=bool)}, index=points.index)
     geom = points.geometry
     if not (geom.geom_type == "Point").all():
         geom = geom.representative_point()
@@ -90,17 +116,21 @@ def snap_points(graph: Graph, points: gpd.GeoDataFrame, *, max_snap_m: float | N
     node = cand[k]
     out = pd.DataFrame({"node": node.astype(np.int64),
                         "node_label": graph.nodes["node"].to_numpy()[node],
-                        "snap_m": dist}, index=points.index)
-    limit = max_snap_m if max_snap_m is not None else graph.meta.get("max_snap_m", 1000.0)
+                        "snap_m": dist, "access_min": access_minutes(dist)},
+                       index=points.index)
+    limit = (max_snap_m if max_snap_m is not None
+             else graph.meta.get("max_snap_m", DEFAULT_MAX_SNAP_M))
     far = out["snap_m"] > limit
+    out["reachable"] = ~far
     if far.any():
         labels = point_labels(points)[far.to_numpy()]
         shown = ", ".join(f"{lab} ({d / 1000:.1f} km)" for lab, d in
                           zip(labels[:10], out.loc[far, "snap_m"][:10], strict=False))
         more = f" and {int(far.sum()) - 10} more" if far.sum() > 10 else ""
         warnings.warn(f"{int(far.sum())} of {len(points)} {name} lie more than "
-                      f"{limit / 1000:.1f} km from the network and were snapped to the nearest "
-                      f"node: {shown}{more}. Their travel times start at that node.",
+                      f"{limit / 1000:.1f} km from the network and are left out (travel "
+                      f"time NaN): {shown}{more}. Extend the network to them or raise "
+                      "max_snap_m.",
                       stacklevel=2)
     return out
 
