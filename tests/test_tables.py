@@ -36,7 +36,7 @@ def test_csv_headers_codes_and_rounding(tmp_path):
     assert raw["方式 mode"].tolist() == ["公路 road", "综合 multimodal"]
     assert raw["三小时内 within_3h"].tolist() == ["是 yes", "否 no"]
     assert raw["面积(km²) area_km2"].tolist() == [518.0, 2668.1]
-    assert raw["面积加权人口 population_in"].tolist() == [130805, 12]
+    assert raw[f"{field_label('population_in')} population_in"].tolist() == [130805, 12]
     back = read_table(p)
     assert back["scenario"].tolist() == ["current", "plan"]
     assert back["within_3h"].tolist() == [True, False]
@@ -108,7 +108,12 @@ def test_every_access_command_table_bilingual(tmp_path):
             ["access", "nearest", "--from", "拉萨", "那曲", "--out", str(tmp_path / "n.csv")],
             ["access", "calibrate", "--out", str(tmp_path / "c.csv")],
             ["access", "iso", "--from", "拉萨", "--out", str(tmp_path / "iso.csv")],
-            ["access", "score", "--out", str(tmp_path / "score.xlsx")]]
+            ["access", "score", "--out", str(tmp_path / "score.xlsx")],
+            ["access", "compare", "--scenario", "current", "plan", "--out",
+             str(tmp_path / "cmp.csv")],
+            ["access", "circle", "--table", str(tmp_path / "circle.xlsx")],
+            ["access", "route", "--from", "错那", "--to", "隆子", "--mode", "road", "--out",
+             str(tmp_path / "route.csv")]]
     for args in runs:
         res = CliRunner().invoke(cli, args)
         assert res.exit_code == 0, (args, res.output)

@@ -118,6 +118,15 @@ FIELD_ZH: dict[str, str] = {
     "terrain": "地形", "ratio": "比值", "theme": "主题", "licence": "许可", "date": "日期",
     "share_of_xizang_population": "占全区人口比例", "hours_min": "时间(分钟)",
     "origin_snap_m": "起点吸附距离(m)", "destination_snap_m": "终点吸附距离(m)",
+    # scenario comparison (gisxz.network.compare): targets, and the parts of its field names
+    "lhasa": "至拉萨", "pref": "至地市驻地", "airport": "最近机场",
+    "prefecture_seat": "地市驻地", "unit_zh": "单元", "target": "目的地",
+    "target_zh": "目的地名称", "pop_change": "人口变化", "pop_within": "范围内人口",
+    "share": "人口占比", "from_name": "起点名称", "to_name": "终点名称",
+    "facility_status": "设施状态", "airport_status": "机场状态",
+    "time_low_min": "时间下限(分钟)", "time_high_min": "时间上限(分钟)",
+    "facility_snap_m": "设施吸附距离(m)", "seq": "序号", "km": "距离(km)",
+    "kmh": "速度(km/h)", "route_mode": "路径方式",
 }
 for _kind, _zh in KIND_ZH.items():
     FIELD_ZH[f"n_{_kind}"] = f"{_zh}数"
@@ -150,6 +159,8 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "air_port_of_entry": "航空口岸 air port of entry",
     },
     "rank": {"main": "主干 main", "secondary": "次干 secondary"},
+    "target": {"lhasa": "至拉萨 to Lhasa", "pref": "至地市驻地 to the prefecture seat",
+               "airport": "至最近机场 to the nearest airport"},
     "zone_code": {"central_south": "藏中南 central-south", "east": "藏东 east",
                   "northwest": "藏西北 northwest"},
     "population_quality": {"census": "普查 census", "derived": "推算 derived",

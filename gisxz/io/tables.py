@@ -69,6 +69,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"pop_within_(\d+(?:\.\d+)?)min", "{0}分钟内人口"),
     (r"within_(\d+(?:\.\d+)?)h", "{0}小时内"),
     (r"fca_(.+)_per_10k", "两步移动搜索可达性({0}/每万人)"),
+    (r"(.+)_change_min", "{L}时间变化(分钟)"),
+    (r"(.+)_saving_min", "{L}时间节省(分钟)"),
+    (r"(.+)_via", "{L}新路径上的规划项目"),
+    (r"(.+)_status", "{L}状态"),
     (r"n_(.+)", "{L}数"),
     (r"(.+)_names", "{L}名单"),
     (r"(.+)_zh", "{L}(中文)"),
@@ -95,6 +99,10 @@ def field_label(field: str, labels: Mapping[str, str] | None = None) -> str:
     lab = {**FIELD_ZH, **(labels or {})}
     if field in lab:
         return lab[field]
+    scen = re.fullmatch(r"(.+)_(" + "|".join(VALUE_LABELS["scenario"]) + ")", field)
+    if scen:
+        inner = field_label(scen[1], labels)
+        return f"{inner}[{value_label('scenario', scen[2], lang='zh')}]" if inner else ""
     for pattern, template in _PATTERNS:
         m = re.fullmatch(pattern, field)
         if m:
@@ -163,11 +171,20 @@ def _decimals(field: str) -> int:
     return 3
 
 
+def _coded_as(field: str) -> str | None:
+    """The :data:`VALUE_LABELS` key of ``field`` (``airport_status_plan`` → ``status``)."""
+    if field in VALUE_LABELS:
+        return field
+    parts = field.split("_")
+    return next((p for p in parts[1:] if p in VALUE_LABELS and p != "kind"), None)
+
+
 def _translate(s: pd.Series, field: str) -> pd.Series:
     if _is_bool(s):
         return s.map(lambda v: v if pd.isna(v) else BOOL_LABELS[bool(v)])
-    if field in VALUE_LABELS and _is_text(s):
-        return s.map(lambda v: v if pd.isna(v) else value_label(field, v))
+    key = _coded_as(field)
+    if key and _is_text(s):
+        return s.map(lambda v: v if pd.isna(v) else value_label(key, v))
     return s
 
 
@@ -321,7 +338,8 @@ def write_table(df: pd.DataFrame, path: str | Path, *, overwrite: bool = False,
     table = format_table(plain, translate=translate)
     fields = [str(c) for c in table.columns]
     if headers == "bilingual":
-        table.columns = bilingual_headers(fields, labels=labels)
+        own = dict(getattr(df, "attrs", {}).get("field_labels", {}))
+        table.columns = bilingual_headers(fields, labels={**own, **(labels or {})})
     with atomic_output(path, overwrite=overwrite) as tmp:
         if suffix == ".csv":
             table.to_csv(tmp, index=False, encoding="utf-8-sig")
@@ -362,7 +380,7 @@ def read_table(path: str | Path, *, codes: bool = True) -> pd.DataFrame:
         vals = set(df[col].dropna())
         if vals and vals <= set(back_bool):
             df[col] = df[col].map(lambda v: back_bool.get(v, v)).astype(object)
-        elif col in VALUE_LABELS:
-            back = {label: code for code, label in VALUE_LABELS[col].items()}
+        elif _coded_as(col):
+            back = {label: code for code, label in VALUE_LABELS[_coded_as(col)].items()}
             df[col] = df[col].map(lambda v, back=back: back.get(v, v))
     return df

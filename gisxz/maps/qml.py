@@ -14,7 +14,7 @@ maps and figures); what only QGIS needs is decided here:
   dense layers labelled only when zoomed in;
 * **fonts**: a per-platform choice across the Chinese fonts a Windows, macOS or Linux QGIS
   has (:data:`FONT_FAMILIES`);
-* **fields**: Chinese aliases (:data:`gisxz.core.vocab.FIELD_ZH`) and value maps that show
+* **fields**: Chinese aliases (:func:`gisxz.io.tables.field_label`) and value maps that show
   coded values (``operating``) as 运营 operating in the attribute table and forms.
 """
 
@@ -26,7 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
-from gisxz.core.vocab import FIELD_ZH, VALUE_LABELS, value_label
+from gisxz.core.vocab import VALUE_LABELS, value_label
+from gisxz.io.tables import field_label
 from gisxz.maps.styles import LayerStyle, Symbol, style_for
 
 __all__ = ["qml", "FONT_FAMILIES", "LABEL_RULES", "LabelRule", "font_expression",
@@ -471,7 +472,7 @@ def _fields_xml(fields: Sequence[str], coded: dict[str, list[str]]) -> str:
     config = "".join(f'<field name={quoteattr(f)} configurationFlags="None">'
                      f"{_value_map(f, coded[f])}</field>" for f in fields if f in coded)
     aliases = "".join(f'<alias field={quoteattr(f)} index="{i}" '
-                      f'name={quoteattr(FIELD_ZH.get(f, ""))}/>'
+                      f'name={quoteattr(field_label(f))}/>'
                       for i, f in enumerate(fields))
     return f"<fieldConfiguration>{config}</fieldConfiguration><aliases>{aliases}</aliases>"
 
