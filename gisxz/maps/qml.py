@@ -511,6 +511,22 @@ def _renderer(name: str, st: LayerStyle, frame, values: Sequence[str]) -> str:
     return _single(st)
 
 
+def _fit_geometry(st: LayerStyle, frame) -> LayerStyle:
+    """The style with the symbol kind of the data (QGIS refuses a line style on points):
+    a layer without a style of its own, or whose data changed kind, keeps its colours."""
+    from dataclasses import replace
+
+    gtypes = set() if frame is None or not hasattr(frame, "geom_type") else {
+        str(t) for t in frame.geom_type.dropna().unique()}
+    kinds = {"marker" if "Point" in t else "line" if "Line" in t else "fill" for t in gtypes}
+    if len(kinds) != 1 or st.geom in kinds:
+        return st
+    geom = kinds.pop()
+    default = replace(st.default, width=2.4 if geom == "marker" else 0.6,
+                      color=st.default.outline if geom == "line" else st.default.color)
+    return replace(st, geom=geom, default=default, categories={})
+
+
 def _is_text(s) -> bool:
     from pandas.api.types import is_object_dtype, is_string_dtype
 
@@ -545,7 +561,7 @@ def qml(layer: str, *, values: list[str] | None = None, frame=None) -> str:
     >>> "<renderer-v2" in doc and 'label="规划 planned"' in doc and "under_construction" not in doc
     True
     """
-    st = style_for(layer)
+    st = _fit_geometry(style_for(layer), frame)
     if frame is not None:
         values = _present(frame, st.field)
     elif values is None:
