@@ -3,6 +3,10 @@
 Every exception derives from :class:`GisxzError`; most also derive from the
 matching built-in exception so that ``except ValueError`` keeps working.
 Messages name the argument or file, the bad value and the fix.
+
+Each class carries the ``exit_code`` the command line exits with (see the fault table
+in the README): 1 bad input data or files, 2 a bad argument value, 3 an output that is
+refused (exists, not writable), 4 an optional dependency is missing.
 """
 
 from __future__ import annotations
@@ -24,11 +28,47 @@ __all__ = [
     "MissingLayerError",
     "MissingGlyphError",
     "TiandituTokenError",
+    "InvalidArgumentError",
+    "UnknownNameError",
+    "FileFormatError",
+    "FileEncodingError",
+    "OutputNotWritableError",
+    "SnapDistanceError",
+    "GisxzWarning",
 ]
 
 
 class GisxzError(Exception):
     """Root of all gisxz errors."""
+
+    #: Exit code of the command line for this kind of error.
+    exit_code: int = 1
+
+
+class GisxzWarning(UserWarning):
+    """Something was ignored or assumed; the message says what (shown as one line)."""
+
+
+class InvalidArgumentError(GisxzError, ValueError):
+    """An argument or option value is out of range, not finite, or in the wrong form."""
+
+    exit_code = 2
+
+
+class UnknownNameError(InvalidArgumentError, KeyError):
+    """A name (kind, scenario, mode, layer) is not one of the allowed names; the message
+    lists the closest ones."""
+
+    def __str__(self) -> str:  # KeyError would otherwise repr() the message
+        return self.args[0]
+
+
+class FileFormatError(GisxzError, ValueError):
+    """A file's content does not match its suffix, or it is truncated or empty."""
+
+
+class FileEncodingError(GisxzError, UnicodeError):
+    """A text file is not UTF-8 (e.g. saved as GBK); the message names the file."""
 
 
 class PlanFileError(GisxzError, ValueError):
@@ -81,6 +121,8 @@ class OutsideRegionError(PlanFileError):
 class MissingDependencyError(GisxzError, ImportError):
     """An optional package or a data package is not installed."""
 
+    exit_code = 4
+
 
 class MissingDataError(GisxzError, FileNotFoundError):
     """An input file does not exist or cannot be read."""
@@ -97,9 +139,23 @@ class MissingCRSError(GisxzError, ValueError):
 class OutputExistsError(GisxzError, FileExistsError):
     """The output exists and ``overwrite`` was not given."""
 
+    exit_code = 3
+
+
+class OutputNotWritableError(GisxzError, PermissionError):
+    """The output's folder cannot be written (read-only, not a folder, no permission)."""
+
+    exit_code = 3
+
 
 class NetworkError(GisxzError, ValueError):
     """A routing network is malformed or a query cannot be answered."""
+
+
+class SnapDistanceError(NetworkError):
+    """A point lies farther from the network than the allowed snap distance."""
+
+    exit_code = 2
 
 
 class UnknownScenarioError(GisxzError, KeyError):

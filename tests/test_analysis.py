@@ -87,11 +87,13 @@ def test_membership_on_synthetic_layers(synthetic):
     for k, v in before.items():  # inputs untouched
         assert v.equals(synthetic[k])
     m = tables["county_membership"].set_index("name_zh")
-    assert list(tables["county_membership"].columns[:12]) == [
-        "adcode", "name_zh", "prefecture_zh", "border_county", "core", "three_hour_circle",
-        "border_belt_band", "seat_border_band", "border_belt_share", "railway_belt",
-        "railway_belt_share", "zone"]
-    assert m["border_county"].tolist() == [True, False, False]
+    assert list(tables["county_membership"].columns[:13]) == [
+        "adcode", "name_zh", "prefecture_zh", "border_county", "touches_boundary", "core",
+        "three_hour_circle", "border_belt_band", "seat_border_band", "border_belt_share",
+        "railway_belt", "railway_belt_share", "zone"]
+    # synthetic counties are on no official list; touching the boundary is geometry
+    assert m["border_county"].tolist() == [False, False, False]
+    assert m["touches_boundary"].tolist() == [True, False, False]
     assert m["core"].tolist() == [True, False, False]  # districts (区) of Lhasa
     assert m["three_hour_circle"].tolist() == [True, False, False]
     assert m["three_hour_circle_plan"].tolist() == [True, True, False]
@@ -169,12 +171,13 @@ def test_real_layers_border_counties_and_membership(layers):
     assert time.perf_counter() - t0 < 30
     m = tables["county_membership"]
     assert len(m) == 74 and m["adcode"].is_unique
-    border = set(m.loc[m["border_county"], "name_zh"])
-    # derived from the tianditu polygons: 18 of the 21 usually cited; 隆子县, 米林市 and
-    # 朗县 do not reach the boundary line in this edition of the county polygons
-    assert len(border) == 18
-    assert border <= REFERENCE_21
-    assert REFERENCE_21 - border == {"隆子县", "米林市", "朗县"}
+    # border_county is the official list of 21 (policy data); touches_boundary is derived
+    # from the tianditu polygons: 隆子县, 米林市 and 朗县 do not reach the boundary line in
+    # this edition of the county polygons
+    assert set(m.loc[m["border_county"], "name_zh"]) == REFERENCE_21
+    touching = set(m.loc[m["touches_boundary"], "name_zh"])
+    assert len(touching) == 18 and touching <= REFERENCE_21
+    assert REFERENCE_21 - touching == {"隆子县", "米林市", "朗县"}
     assert set(m.loc[m["core"], "name_zh"]) == {"城关区", "堆龙德庆区", "达孜区"}
     assert m["population_2020"].sum() == XIZANG_TOTAL_2020
     assert m["area_km2"].sum() == pytest.approx(

@@ -26,7 +26,7 @@ def test_build_then_layers_then_refuse(tmp_path):
     assert "transport_channels" in res.output and "EPSG:4490" in res.output
     before = out.stat().st_mtime_ns
     res = runner.invoke(cli, ["build", "-o", str(out)])
-    assert res.exit_code == 1 and "--overwrite" in res.output
+    assert res.exit_code == 3 and "--overwrite" in res.output
     assert out.stat().st_mtime_ns == before
 
 
@@ -59,5 +59,5 @@ def test_main_job_without_maps_and_refusal(tmp_path):
     assert set(circle["scenario"]) == {"current", "plan"}
     before = (tmp_path / "xizang_plan.gpkg").stat().st_mtime_ns
     res = runner.invoke(cli, ["run", "--no-maps", "-o", str(tmp_path)])
-    assert res.exit_code == 1 and "--overwrite" in res.output
+    assert res.exit_code == 3 and "--overwrite" in res.output
     assert (tmp_path / "xizang_plan.gpkg").stat().st_mtime_ns == before

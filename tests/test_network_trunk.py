@@ -48,7 +48,7 @@ def test_fourteenth_fyp_deliveries_are_current():
     ids = set(cur["id"])
     # G6 Nagqu-Lhasa expressway (2021), G4218 Lhasa-Shigatse (2024), Lhasa-Nyingchi rail (2021)
     assert {"g6_nagqu_damxung", "g6_damxung_yangbajain", "g6_yangbajain_lhasa"} <= ids
-    assert "g4218_qushui_shigatse_airport" in ids
+    assert "g4218_lhasa_shigatse_airport" in ids
     assert "lalin" in set(cur["line"])
     # and what is not built is not current
     assert not {"g6_golmud_amdo", "g4218_shigatse_lhatse"} & ids

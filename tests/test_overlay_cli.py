@@ -64,7 +64,7 @@ def test_buffer_one_sided_bands(files):
     assert belt["area_km2"].tolist() == pytest.approx([1000, 2000, 2000], rel=1e-3)
     # existing output is refused, replaced with --overwrite
     res = run("buffer", files / "border.geojson", "-d", "10", "-o", out)
-    assert res.exit_code == 1 and "exists" in res.output and "--overwrite" in res.output
+    assert res.exit_code == 3 and "exists" in res.output and "--overwrite" in res.output
     res = run("buffer", files / "border.geojson", "-d", "5,15", "-o", out, "--overwrite")
     assert res.exit_code == 0, res.output
     assert len(gpd.read_file(out, layer="buffer")) == 2
@@ -88,9 +88,9 @@ def test_bad_inputs_get_clear_messages(files):
     res = run("buffer", f"{files / 'in.gpkg'}:nope", "-d", "10", "-o", files / "x.gpkg")
     assert res.exit_code == 1 and "no layer 'nope'" in res.output
     res = run("buffer", files / "border.geojson", "-d", "ten", "-o", files / "x.gpkg")
-    assert res.exit_code == 1 and "not a number" in res.output
+    assert res.exit_code == 2 and "not a number" in res.output
     res = run("buffer", files / "border.geojson", "-o", files / "x.gpkg")
-    assert res.exit_code == 1 and "at least one distance" in res.output
+    assert res.exit_code == 2 and "at least one distance" in res.output
     assert not (files / "x.gpkg").exists()
 
 

@@ -96,19 +96,19 @@ def _edit(path, old, new):
 
 
 def test_unknown_place_names_file_line_and_closest(mini_plan):
-    _edit(mini_plan / "railways.yaml", "[拉萨, 曲水, 尼木, 仁布, 日喀则]",
-          "[拉萨, 曲水, 尼木, 仁布, 日喀泽]")
+    _edit(mini_plan / "highways.yaml", "route: {ref: G4218, from: 日喀则, to: 拉孜",
+          "route: {ref: G4218, from: 日喀泽, to: 拉孜")
     with pytest.raises(UnknownPlaceError) as exc:
         build_plan_layers(plan_dir=mini_plan)
     msg = str(exc.value)
-    assert "railways.yaml:" in msg and "'日喀泽'" in msg and "日喀则" in msg
-    line = int(re.search(r"railways\.yaml:(\d+)", msg).group(1))
-    assert "日喀泽" in (mini_plan / "railways.yaml").read_text().splitlines()[line - 1]
+    assert "highways.yaml:" in msg and "'日喀泽'" in msg and "日喀则" in msg
+    line = int(re.search(r"highways\.yaml:(\d+)", msg).group(1))
+    assert "日喀泽" in (mini_plan / "highways.yaml").read_text().splitlines()[line - 1]
 
 
 def test_waypoint_outside_xizang(mini_plan):
-    _edit(mini_plan / "railways.yaml", "[拉萨, 曲水, 尼木, 仁布, 日喀则]",
-          "[拉萨, [29.3, 88.9], 日喀则]")
+    _edit(mini_plan / "railways.yaml", "route: {line: lari}",
+          "waypoints: [拉萨, [29.3, 88.9], 日喀则]")
     with pytest.raises(OutsideRegionError, match=r"railways\.yaml:\d+: waypoint \[29\.3, 88\.9\]"):
         build_plan_layers(plan_dir=mini_plan)
 

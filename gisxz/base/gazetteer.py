@@ -49,6 +49,33 @@ def normalize_name(name: str) -> str:
     return " ".join(text.split())
 
 
+def _compact(text: str) -> str:
+    """Letters and digits only, lower case, tone marks dropped (``Lhünzhub`` → ``lhunzhub``).
+
+    Examples
+    --------
+    >>> _compact("Ri Ka-ze"), _compact("Lhünzhub")
+    ('rikaze', 'lhunzhub')
+    """
+    text = unicodedata.normalize("NFKD", str(text).casefold())
+    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def _pinyin_keys(name: str, limit: int = 16) -> list[str]:
+    """Toneless pinyin spellings of a Chinese name, every reading of polyphonic characters
+    (at most ``limit`` combinations); ``[]`` for a name without Chinese characters."""
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in name):
+        return []
+    import itertools
+
+    from pypinyin import Style, pinyin
+
+    readings = [sorted({_compact(r) for r in opts}) for opts in
+                pinyin(name, style=Style.NORMAL, heteronym=True, errors="ignore")]
+    combos = itertools.islice(itertools.product(*readings), limit)
+    return ["".join(c) for c in combos]
+
+
 def _read_file(path: Path) -> list[Node]:
     doc = load_yaml(path)
     if not isinstance(doc, dict):
@@ -113,6 +140,7 @@ class Gazetteer:
         self.places = places
         self._index: dict[str, int] = {}
         self._labels: dict[str, str] = {}
+        self._compact: dict[str, int] = {}
         for pos, rec in enumerate(places.to_dict("records")):
             row = _Rec(rec)
             names = [row.id, row.name_zh, row.name_en, *row.aliases]
@@ -134,6 +162,8 @@ class Gazetteer:
                         path=rec["_path"], line=rec["_line"])
                 self._index[key] = pos
                 self._labels.setdefault(key, name)
+                self._compact.setdefault(_compact(key), pos)
+        self._pinyin: dict[str, set[int]] | None = None
 
     def __len__(self) -> int:
         return len(self.places)
@@ -142,21 +172,70 @@ class Gazetteer:
         return normalize_name(name) in self._index
 
     def suggest(self, name: str, n: int = 5) -> list[str]:
-        """The ``n`` known names closest to ``name``."""
-        keys = difflib.get_close_matches(normalize_name(name), list(self._index), n=n,
-                                         cutoff=0.3)
-        return [self._labels[k] for k in keys]
+        """Up to ``n`` known names close to ``name`` in spelling or in sound (Hanyu pinyin),
+        as ``中文 (English)``; places in Xizang come before gateway cities outside it.
+
+        Examples
+        --------
+        >>> default_gazetteer().suggest("林之")[0]
+        '林芝 (Nyingchi)'
+        """
+        key = normalize_name(name)
+        cjk = bool(_pinyin_keys(key, limit=1))
+        scored: dict[int, float] = {}
+        for cand in difflib.get_close_matches(key, list(self._index), n=3 * n,
+                                              cutoff=0.5 if cjk else 0.6):
+            ratio = difflib.SequenceMatcher(None, key, cand).ratio()
+            scored[self._index[cand]] = max(scored.get(self._index[cand], 0.0), ratio)
+        table = self._pinyin_index()
+        for sound in _pinyin_keys(key) if cjk else [_compact(key)]:
+            for cand in difflib.get_close_matches(sound, list(table), n=3 * n, cutoff=0.75):
+                ratio = difflib.SequenceMatcher(None, sound, cand).ratio()
+                for pos in table[cand]:
+                    scored[pos] = max(scored.get(pos, 0.0), ratio)
+        inside = self.places["province"].to_numpy() == "西藏"
+        best = max(scored.values(), default=0.0)
+        near = [p for p in scored if scored[p] >= best - 0.15]  # not a tail of weak matches
+        order = sorted(near, key=lambda p: (-scored[p] - 0.1 * bool(inside[p]), p))
+        return [self._display(p) for p in order[:n]]
+
+    def _display(self, pos: int) -> str:
+        row = self.places.iloc[pos]
+        return f"{row['name_zh']} ({row['name_en']})"
+
+    def _pinyin_index(self) -> dict[str, set[int]]:
+        """Hanyu pinyin of every Chinese name (all readings of polyphonic characters),
+        built on the first lookup that needs it (``changdu`` → 昌都, ``rikaze`` → 日喀则)."""
+        if self._pinyin is None:
+            self._pinyin = {}
+            for pos, rec in enumerate(self.places[["name_zh", "aliases"]].to_numpy()):
+                for name in [rec[0], *(rec[1] or [])]:
+                    for key in _pinyin_keys(str(name)):
+                        self._pinyin.setdefault(key, set()).add(pos)
+        return self._pinyin
 
     def resolve(self, name: str, *, path: str | None = None, line: int | None = None
                 ) -> pd.Series:
-        """The row of the place called ``name``.
+        """The row of the place called ``name`` (Chinese, English, alias, id or Hanyu pinyin
+        such as ``Changdu`` or ``Rikaze``).
 
         Raises
         ------
         UnknownPlaceError
-            With the closest known names and, when given, the file and line.
+            With the closest known names and, when given, the file and line; also when a
+            pinyin spelling fits several places (they are listed).
         """
-        pos = self._index.get(normalize_name(name))
+        key = normalize_name(name)
+        pos = self._index.get(key)
+        if pos is None:
+            pos = self._compact.get(_compact(key))
+        if pos is None and _compact(key):
+            hits = sorted(self._pinyin_index().get(_compact(key), ()))
+            if len(hits) == 1:
+                pos = hits[0]
+            elif hits:
+                raise UnknownPlaceError(str(name), [self._display(p) for p in hits],
+                                        path=path, line=line)
         if pos is None:
             raise UnknownPlaceError(str(name), self.suggest(str(name)), path=path, line=line)
         return self.places.iloc[pos]

@@ -17,44 +17,25 @@ import click
 import geopandas as gpd
 import pandas as pd
 
-from gisxz.cli.options import handle_errors
-from gisxz.exceptions import NetworkError
+from gisxz.cli.options import (
+    GisxzCommand,
+    GisxzGroup,
+    mode_opt,
+    multi_option,
+    out_opt,
+    overwrite_opt,
+    scenario_opt,
+)
+from gisxz.core import validate
+from gisxz.exceptions import InvalidArgumentError
+from gisxz.io.files import OUTPUT_SUFFIXES, TABLE_SUFFIXES
 
 log = logging.getLogger(__name__)
 
 __all__ = ["access", "write_table", "write_geo"]
 
-_MULTI = {"--from", "--to", "--hours", "--minutes", "--scenario", "--mode", "--at", "--to-at",
-          "--facility", "--facility-kind"}
-
-
-class _MultiValueCommand(click.Command):
-    """Lets ``--hours 1 2 3`` mean ``--hours 1 --hours 2 --hours 3`` for the options in
-    :data:`_MULTI` (click options take one value per flag)."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        out: list[str] = []
-        current: str | None = None
-        count = 0
-        for arg in args:
-            if current is not None and arg != "--" and not _is_option(arg):
-                out.extend([arg] if count == 0 else [current, arg])
-                count += 1
-                continue
-            current = arg if arg in _MULTI else None
-            count = 0
-            out.append(arg)
-        return super().parse_args(ctx, out)
-
-
-def _is_option(arg: str) -> bool:
-    if not arg.startswith("-") or arg == "-":
-        return False
-    try:  # a negative number (a longitude) is a value, not an option
-        float(arg.split(",")[0])
-        return False
-    except ValueError:
-        return True
+#: Kept for commands written against the old name: every command of the group is one.
+_MultiValueCommand = GisxzCommand
 
 
 # -- output ------------------------------------------------------------------------------
@@ -74,40 +55,58 @@ def write_geo(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str,
 
 
 # -- shared options ------------------------------------------------------------------------
-def _graph_opts(func: Callable) -> Callable:
-    func = click.option("--overwrite", is_flag=True, help="Replace an existing output file.")(func)
-    func = click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-                        help="Output file: .gpkg, .geojson, .csv or .xlsx "
-                             "(prints a table when absent).")(func)
+def _graph_opts(func: Callable, *, suffixes=OUTPUT_SUFFIXES) -> Callable:
+    func = overwrite_opt(func)
+    func = out_opt(suffixes=suffixes, help=f"Output file: {', '.join(suffixes)} (prints a "
+                   "table when absent).")(func)
+    func = click.option("--max-snap-km", type=float, default=None, metavar="KM",
+                        help="Refuse points farther than this from the network [default: "
+                             "500 on the trunk network, 12.5 on OSM].")(func)
     func = click.option("--network", "network", type=click.Path(path_type=Path),
                         help="Route on this network file instead of the embedded trunk "
                              "network: .osm, .osm.bz2, .osm.pbf, .graphml, or a .gpkg of "
                              "edges.")(func)
-    func = click.option("--mode", "modes", multiple=True,
-                        type=click.Choice(["road", "multimodal"]),
-                        help="road or multimodal (road + rail); several allowed. "
-                             "[default: multimodal]")(func)
-    func = click.option("--scenario", "scenarios", multiple=True,
-                        help="Scenario of layers/network/scenarios.yaml (current, plan ...); "
-                             "several allowed. [default: current]")(func)
-    return func
+    func = mode_opt()(func)
+    return scenario_opt()(func)
 
 
-def _graphs(scenarios: Sequence[str], modes: Sequence[str], network: Path | None):
+def _table_opts(func: Callable) -> Callable:
+    return _graph_opts(func, suffixes=TABLE_SUFFIXES)
+
+
+def _graphs(scenarios: Sequence[str], modes: Sequence[str], network: Path | None,
+            max_snap_km: float | None = None):
     """Yield graphs for every scenario x mode, or the one graph of ``network``."""
+    limit = (None if max_snap_km is None else validate.check_positive(
+        max_snap_km, what="--max-snap-km", unit="km",
+        maximum=validate.EARTH_HALF_CIRCUMFERENCE_KM) * 1000.0)
     if network is not None:
         from gisxz.network.osm import graph_from_file
 
         if scenarios or modes:
-            log.warning("--scenario and --mode apply to the trunk network; ignored with "
-                        "--network")
-        yield graph_from_file(network)
+            raise InvalidArgumentError("--scenario and --mode choose a trunk network; they "
+                                       "do not apply with --network: leave them out")
+        yield _with_limit(graph_from_file(network), limit)
         return
     from gisxz.network.trunk import trunk_graph
 
     for scen in scenarios or ("current",):
         for mode in modes or ("multimodal",):
-            yield trunk_graph(scenario=scen, mode=mode)
+            yield _with_limit(trunk_graph(scenario=scen, mode=mode), limit)
+
+
+def _with_limit(graph, limit_m: float | None):
+    if limit_m is not None:
+        graph.meta["snap_limit_m"] = limit_m
+    return graph
+
+
+def _facility_kinds(kinds: Sequence[str], default: Sequence[str]) -> list[str]:
+    """Checked facility kinds (of the plan's facility layers, or a kind group)."""
+    from gisxz.network.facilities import KIND_GROUPS, facility_layer
+
+    known = sorted(set(facility_layer()["kind"]) | set(KIND_GROUPS))
+    return validate.check_names(kinds, known, what="--facility-kind") or list(default)
 
 
 def _points(names: Sequence[str], coords: Sequence[str], *, what: str,
@@ -118,23 +117,24 @@ def _points(names: Sequence[str], coords: Sequence[str], *, what: str,
     from gisxz.network.snap import places_as_points
 
     frames = []
+    given = bool(names)
+    names = validate.split_list(names)
+    if given and not names:
+        raise InvalidArgumentError(f"{what}: the place names are empty; give names such as "
+                                   "拉萨 日喀则")
     if names:
-        frames.append(places_as_points(list(names)))
+        frames.append(places_as_points(names))
     if coords:
         pts, labels = [], []
         for c in coords:
-            try:
-                lon, lat = (float(v) for v in c.split(","))
-            except ValueError:
-                raise NetworkError(f"{what} coordinates {c!r} must be LON,LAT in degrees, e.g. "
-                                   "91.13,29.66") from None
+            lon, lat = validate.parse_lonlat(c, what=f"{what} coordinates")
             pts.append(Point(lon, lat))
             labels.append(c)
         frames.append(gpd.GeoDataFrame({"name_zh": labels}, geometry=pts, crs="EPSG:4326"
                                        ).to_crs("EPSG:4490"))
     if not frames:
         if default_kinds is None:
-            raise NetworkError(f"give {what} with --from NAME ... or --at LON,LAT")
+            raise InvalidArgumentError(f"give {what} with --from NAME ... or --at LON,LAT")
         return places_as_points(kinds=list(default_kinds))
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
                             crs="EPSG:4490")
@@ -150,7 +150,7 @@ def _show(df: pd.DataFrame, out: Path | None, written: Path | None) -> None:
 
 
 # -- the group -----------------------------------------------------------------------------
-@click.group("access")
+@click.group("access", cls=GisxzGroup)
 def access() -> None:
     """Network accessibility: isochrones, OD matrices, nearest facility, scores.
 
@@ -160,36 +160,38 @@ def access() -> None:
     """
 
 
-@access.command("iso", cls=_MultiValueCommand)
-@click.option("--from", "names", multiple=True, metavar="NAME...",
+@access.command("iso")
+@multi_option("--from", "names", metavar="NAME...",
               help="Origin place names from the gazetteer (e.g. 拉萨 日喀则).")
-@click.option("--at", "coords", multiple=True, metavar="LON,LAT...",
+@multi_option("--at", "coords", metavar="LON,LAT...",
               help="Origin coordinates in degrees (for OSM networks outside Xizang).")
-@click.option("--hours", multiple=True, type=float, metavar="H...",
-              help="Thresholds in hours, e.g. --hours 1 2 3.")
-@click.option("--minutes", multiple=True, type=float, metavar="M...",
-              help="Thresholds in minutes.")
+@multi_option("--hours", metavar="H...", help="Thresholds in hours, e.g. --hours 1 2 3.")
+@multi_option("--minutes", metavar="M...", help="Thresholds in minutes.")
 @click.option("--per-origin/--dissolve", default=False, show_default=True,
               help="One polygon per origin, or the area reachable from any origin.")
 @click.option("--buffer-m", type=float, default=None,
               help="Half-width of the band around reached roads, metres "
                    "[default: 5000 on the trunk network, 100 on OSM].")
 @_graph_opts
-@handle_errors
-def iso_cmd(names, coords, hours, minutes, per_origin, buffer_m, scenarios, modes, network, out,
-            overwrite) -> None:
+def iso_cmd(names, coords, hours, minutes, per_origin, buffer_m, scenarios, modes, network,
+            max_snap_km, out, overwrite) -> None:
     """Isochrones that follow the network (default 1, 2 and 3 hours).
 
     Example: gisxz access iso --from 拉萨 --hours 1 2 3 --scenario current plan --out iso.gpkg
     """
     from gisxz.network.isochrones import isochrones
 
-    pts = _points(names, coords, what="origins")
     if not hours and not minutes:
         hours = (1.0, 2.0, 3.0)
-    parts = [isochrones(pts, graph=g, hours=hours or None, minutes=minutes or None,
-                        per_origin=per_origin, buffer_m=buffer_m)
-             for g in _graphs(scenarios, modes, network)]
+    minutes = validate.check_durations(hours=hours, minutes=minutes, hours_what="--hours",
+                                       minutes_what="--minutes")
+    if buffer_m is not None:
+        validate.check_positive(buffer_m, what="--buffer-m", unit="m",
+                                maximum=validate.MAX_ISO_BUFFER_M, why="a band 100 km wide")
+    pts = _points(names, coords, what="origins")
+    parts = [isochrones(pts, graph=g, minutes=minutes, per_origin=per_origin,
+                        buffer_m=buffer_m)
+             for g in _graphs(scenarios, modes, network, max_snap_km)]
     iso = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                            crs=parts[0].crs)
     if network is None:  # the trunk network of Xizang: residents inside, on settlements
@@ -203,20 +205,18 @@ def iso_cmd(names, coords, hours, minutes, per_origin, buffer_m, scenarios, mode
     _show(summary, out, written)
 
 
-@access.command("od", cls=_MultiValueCommand)
-@click.option("--from", "names", multiple=True, metavar="NAME...",
+@access.command("od")
+@multi_option("--from", "names", metavar="NAME...",
               help="Origin place names [default: the 7 prefecture seats].")
-@click.option("--at", "coords", multiple=True, metavar="LON,LAT...", help="Origin coordinates.")
-@click.option("--to", "to_names", multiple=True, metavar="NAME...",
+@multi_option("--at", "coords", metavar="LON,LAT...", help="Origin coordinates.")
+@multi_option("--to", "to_names", metavar="NAME...",
               help="Destination names [default: the origins].")
-@click.option("--to-at", "to_coords", multiple=True, metavar="LON,LAT...",
-              help="Destination coordinates.")
+@multi_option("--to-at", "to_coords", metavar="LON,LAT...", help="Destination coordinates.")
 @click.option("--wide", is_flag=True, help="Print/write a matrix (origins x destinations) "
               "instead of the long format.")
-@_graph_opts
-@handle_errors
-def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, out,
-           overwrite) -> None:
+@_table_opts
+def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, max_snap_km,
+           out, overwrite) -> None:
     """Origin-destination travel times (minutes), long format.
 
     Columns: origin, destination, scenario, mode, travel_time_min (NaN when unreachable).
@@ -228,7 +228,8 @@ def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, 
     o = _points(names, coords, what="origins", default_kinds=["prefecture_seat"])
     d = (_points(to_names, to_coords, what="destinations")
          if (to_names or to_coords) else None)
-    od = pd.concat([od_matrix(o, d, graph=g) for g in _graphs(scenarios, modes, network)],
+    od = pd.concat([od_matrix(o, d, graph=g)
+                    for g in _graphs(scenarios, modes, network, max_snap_km)],
                    ignore_index=True)
     od[["travel_time_min", "distance_km"]] = od[["travel_time_min", "distance_km"]].round(1)
     if wide:
@@ -238,13 +239,13 @@ def od_cmd(names, coords, to_names, to_coords, wide, scenarios, modes, network, 
     _show(od, out, written)
 
 
-@access.command("route", cls=_MultiValueCommand)
+@access.command("route")
 @click.option("--from", "origin", required=True, metavar="NAME", help="Origin place name.")
 @click.option("--to", "destination", required=True, metavar="NAME",
               help="Destination place name.")
 @_graph_opts
-@handle_errors
-def route_cmd(origin, destination, scenarios, modes, network, out, overwrite) -> None:
+def route_cmd(origin, destination, scenarios, modes, network, max_snap_km, out,
+              overwrite) -> None:
     """The fastest route, segment by segment (reference, km, minutes, mode, status).
 
     --out writes the route line (.gpkg/.geojson: layers route and route_segments) or the
@@ -254,25 +255,12 @@ def route_cmd(origin, destination, scenarios, modes, network, out, overwrite) ->
     """
     from gisxz.network.route import route
 
-    origin = origin[-1] if isinstance(origin, tuple) else origin
-    destination = destination[-1] if isinstance(destination, tuple) else destination
-    routes = [route(origin, destination, graph=g) for g in _graphs(scenarios, modes, network)]
+    routes = [route(origin, destination, graph=g)
+              for g in _graphs(scenarios, modes, network, max_snap_km)]
     table = pd.concat([r.table().assign(scenario=r.scenario, route_mode=r.mode)
                        for r in routes], ignore_index=True)
     if out is not None:
-        if out.suffix.lower() in (".csv", ".xlsx"):
-            click.echo(f"wrote {write_table(table.round(2), out, overwrite=overwrite)}")
-        else:
-            lines = pd.concat([r.line() for r in routes], ignore_index=True)
-            segs = pd.concat([r.segments.assign(scenario=r.scenario, route_mode=r.mode)
-                              for r in routes], ignore_index=True)
-            crs = routes[0].segments.crs
-            path = write_geo(gpd.GeoDataFrame(lines, crs=crs), out, layer="route",
-                             overwrite=overwrite)
-            click.echo(f"wrote {path}")
-            if out.suffix.lower() == ".gpkg":
-                write_geo(gpd.GeoDataFrame(segs, crs=crs), out, layer="route_segments",
-                          overwrite=True)
+        _write_route(routes, table, out, overwrite)
     for r in routes:
         click.echo(r.summary())
         shown = r.table()[["seq", "ref", "from_name", "to_name", "km", "minutes", "kmh", "mode",
@@ -281,18 +269,30 @@ def route_cmd(origin, destination, scenarios, modes, network, out, overwrite) ->
             click.echo(shown.to_string(index=False))
 
 
-@access.command("compare", cls=_MultiValueCommand)
-@click.option("--scenario", "scenarios", multiple=True, metavar="S...",
+def _write_route(routes, table: pd.DataFrame, out: Path, overwrite: bool) -> None:
+    if out.suffix.lower() in TABLE_SUFFIXES:
+        click.echo(f"wrote {write_table(table.round(2), out, overwrite=overwrite)}")
+        return
+    lines = pd.concat([r.line() for r in routes], ignore_index=True)
+    segs = pd.concat([r.segments.assign(scenario=r.scenario, route_mode=r.mode)
+                      for r in routes], ignore_index=True)
+    crs = routes[0].segments.crs
+    path = write_geo(gpd.GeoDataFrame(lines, crs=crs), out, layer="route", overwrite=overwrite)
+    click.echo(f"wrote {path}")
+    if out.suffix.lower() == ".gpkg":
+        write_geo(gpd.GeoDataFrame(segs, crs=crs), out, layer="route_segments", overwrite=True)
+
+
+@access.command("compare")
+@multi_option("--scenario", "scenarios", metavar="S...",
               help="Two or more scenarios; changes are last minus first [default: current "
                    "plan].")
 @click.option("--mode", type=click.Choice(["road", "multimodal"]), default="multimodal",
               show_default=True)
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Seat table (.csv or .xlsx).")
-@click.option("--population-out", "pop_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Population table by prefecture (.csv or .xlsx).")
-@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
-@handle_errors
+@out_opt(suffixes=TABLE_SUFFIXES, help="Seat table (.csv or .xlsx).")
+@out_opt(decls=("--population-out",), name="pop_out", suffixes=TABLE_SUFFIXES,
+         help="Population table by prefecture (.csv or .xlsx).")
+@overwrite_opt
 def compare_cmd(scenarios, mode, out, pop_out, overwrite) -> None:
     """What the plan changes, per county seat and per prefecture.
 
@@ -322,17 +322,15 @@ def compare_cmd(scenarios, mode, out, pop_out, overwrite) -> None:
     _show(xz.round(3), None, None)
 
 
-@access.command("nearest", cls=_MultiValueCommand)
-@click.option("--from", "names", multiple=True, metavar="NAME...",
+@access.command("nearest")
+@multi_option("--from", "names", metavar="NAME...",
               help="Origins [default: the 74 county seats].")
-@click.option("--at", "coords", multiple=True, metavar="LON,LAT...", help="Origin coordinates.")
-@click.option("--facility", "facilities", multiple=True, metavar="NAME...",
-              help="Facility place names.")
-@click.option("--facility-kind", "kinds", multiple=True, metavar="KIND...",
+@multi_option("--at", "coords", metavar="LON,LAT...", help="Origin coordinates.")
+@multi_option("--facility", "facilities", metavar="NAME...", help="Facility place names.")
+@multi_option("--facility-kind", "kinds", metavar="KIND...",
               help="Facilities: every gazetteer place of these kinds [default: airport].")
-@_graph_opts
-@handle_errors
-def nearest_cmd(names, coords, facilities, kinds, scenarios, modes, network, out,
+@_table_opts
+def nearest_cmd(names, coords, facilities, kinds, scenarios, modes, network, max_snap_km, out,
                 overwrite) -> None:
     """Nearest facility of each origin and its door-to-door travel time.
 
@@ -344,29 +342,27 @@ def nearest_cmd(names, coords, facilities, kinds, scenarios, modes, network, out
     from gisxz.network.accessibility import nearest_facility
 
     o = _points(names, coords, what="origins", default_kinds=["county_seat"])
-    f = list(facilities) if facilities else None
-    res = pd.concat([nearest_facility(o, f, graph=g, kinds=tuple(kinds or ("airport",)))
-                     for g in _graphs(scenarios, modes, network)], ignore_index=True)
+    f = validate.split_list(facilities) or None
+    res = pd.concat([nearest_facility(o, f, graph=g,
+                                      kinds=tuple(_facility_kinds(kinds, ("airport",))))
+                     for g in _graphs(scenarios, modes, network, max_snap_km)],
+                    ignore_index=True)
     res["travel_time_min"] = res["travel_time_min"].round(1)
     written = write_table(res, out, overwrite=overwrite) if out else None
     _show(res, out, written)
 
 
-@access.command("score", cls=_MultiValueCommand)
-@click.option("--minutes", "minutes", multiple=True, type=float, default=(180.0,),
-              show_default=True, help="Catchment for cumulative opportunities and 2SFCA.")
+@access.command("score")
+@multi_option("--minutes", "minutes", default=("180",), show_default=True,
+              help="Catchment for cumulative opportunities and 2SFCA.")
 @click.option("--half-life", type=float, default=60.0, show_default=True,
               help="Gravity decay: an opportunity this many minutes away counts half.")
-@click.option("--facility-kind", "kinds", multiple=True, metavar="KIND...",
+@multi_option("--facility-kind", "kinds", metavar="KIND...",
               help="Facilities for 2SFCA and nearest facility [default: airport].")
-@click.option("--scenario", "scenarios", multiple=True,
-              help="Scenarios [default: current].")
-@click.option("--mode", "modes", multiple=True, type=click.Choice(["road", "multimodal"]),
-              help="Modes [default: multimodal].")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output .csv or .xlsx.")
-@click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
-@handle_errors
+@scenario_opt()
+@mode_opt()
+@out_opt(suffixes=TABLE_SUFFIXES)
+@overwrite_opt
 def score_cmd(minutes, half_life, kinds, scenarios, modes, out, overwrite) -> None:
     """Accessibility per county: population within reach, gravity, 2SFCA.
 
@@ -374,8 +370,12 @@ def score_cmd(minutes, half_life, kinds, scenarios, modes, out, overwrite) -> No
     """
     from gisxz.network.accessibility import county_accessibility
 
+    minutes = validate.check_durations(minutes=minutes, minutes_what="--minutes")
+    validate.check_positive(half_life, what="--half-life", unit="min",
+                            maximum=validate.MAX_HOURS * 60, why="a week of travel")
+    kinds = _facility_kinds(kinds, ("airport",))
     parts = [county_accessibility(scenario=s, mode=m, minutes=mi, half_life_min=half_life,
-                                  facility_kinds=tuple(kinds or ("airport",)))
+                                  facility_kinds=tuple(kinds))
              for s in scenarios or ("current",) for m in modes or ("multimodal",)
              for mi in minutes]
     res = pd.concat(parts, ignore_index=True).round(3)
@@ -385,10 +385,8 @@ def score_cmd(minutes, half_life, kinds, scenarios, modes, out, overwrite) -> No
 
 @access.command("calibrate")
 @click.option("--scenario", default="current", show_default=True)
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output .csv or .xlsx.")
-@click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
-@handle_errors
+@out_opt(suffixes=TABLE_SUFFIXES)
+@overwrite_opt
 def calibrate_cmd(scenario, out, overwrite) -> None:
     """Modelled versus published travel times (layers/network/travel_times.yaml)."""
     from gisxz.network.calibration import calibrate
@@ -398,23 +396,20 @@ def calibrate_cmd(scenario, out, overwrite) -> None:
     _show(res.drop(columns=["source", "note"]) if out is None else res, out, written)
 
 
-@access.command("circle", cls=_MultiValueCommand)
-@click.option("--hours", multiple=True, type=float, default=(3.0,), show_default=True,
+@access.command("circle")
+@click.option("--hours", default="3", show_default=True,
               help="Size of the circle in hours.")
-@click.option("--scenario", "scenarios", multiple=True, help="[default: current plan]")
-@click.option("--mode", "modes", multiple=True, type=click.Choice(["road", "multimodal"]),
-              help="[default: road multimodal]")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Isochrone layer (.gpkg or .geojson).")
-@click.option("--table", "table", type=click.Path(dir_okay=False, path_type=Path),
-              help="Table of seats (.csv or .xlsx).")
-@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
-@handle_errors
+@scenario_opt("current plan")
+@mode_opt("road multimodal")
+@out_opt(suffixes=(".gpkg", ".geojson"), help="Isochrone layer (.gpkg or .geojson).")
+@out_opt(suffixes=TABLE_SUFFIXES, decls=("--table",), name="table",
+         help="Table of seats (.csv or .xlsx).")
+@overwrite_opt
 def circle_cmd(hours, scenarios, modes, out, table, overwrite) -> None:
     """The three-hour economic circle from Lhasa: isochrones and the seats inside."""
     from gisxz.network.circle import three_hour_circle
 
-    h = float(hours[-1])
+    h = validate.check_durations(hours=[hours], hours_what="--hours")[0] / 60.0
     iso, tab = three_hour_circle(scenarios=tuple(scenarios or ("current", "plan")),
                                  modes=tuple(modes or ("road", "multimodal")), hours=h)
     if out:

@@ -12,20 +12,22 @@ import click
 
 from gisxz import __version__, settings
 from gisxz.cli.options import (
+    GisxzGroup,
     data_source_opt,
     gpkg_version_opt,
-    handle_errors,
+    out_dir_opt,
+    out_opt,
     overwrite_opt,
     progress_opt,
     setup_logging,
+    verbosity_opts,
 )
 
 log = logging.getLogger(__name__)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True, help="More output (-v info, -vv debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.group(cls=GisxzGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@verbosity_opts
 @click.option("--layers-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, envvar="GISXZ_LAYERS_DIR",
               help="Plan data folder (default: the data shipped with gisxz; `gisxz init` "
@@ -42,23 +44,23 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, layers_dir: Path | None,
     Builds the plan's layers, runs accessibility and overlay analyses, draws maps and
     writes GeoPackages in CGCS2000 (EPSG:4490).
     """
-    setup_logging(-1 if quiet else verbose)
+    from gisxz.io.files import install_termination_handler
+
+    setup_logging(-1 if quiet else verbose, ctx)
+    install_termination_handler()
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet
     ctx.with_resource(settings.override(layers_dir=layers_dir, recipes_dir=recipes_dir))
 
 
 @cli.command()
-@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("out/xizang_plan.gpkg"), show_default=True,
-              help="Output GeoPackage.")
+@out_opt(default=Path("out/xizang_plan.gpkg"), suffixes=(".gpkg",), help="Output GeoPackage.")
 @click.option("--yihe", default=None,
               help="The river that is the 一河 of 四江一河 (default 拉萨河; see "
                    "layers/plan/water.yaml for the candidates).")
 @overwrite_opt
 @data_source_opt
 @gpkg_version_opt
-@handle_errors
 def build(out: Path, yihe: str | None, overwrite: bool, data_source: str | None,
           gpkg_version: str) -> None:
     """Build every plan layer and write them into one GeoPackage.
@@ -67,11 +69,9 @@ def build(out: Path, yihe: str | None, overwrite: bool, data_source: str | None,
     water_network, zones, transport_channels, highways, railways, places, ports, airports,
     hubs, border_towns, plan_framework (and context layers), styled for QGIS.
     """
-    from gisxz.io.files import check_overwrite
     from gisxz.io.geopackage import write_layers
     from gisxz.plan.build import build_layers
 
-    check_overwrite(out, overwrite)  # fail before the work
     layers = build_layers(data_source=data_source, yihe=yihe)
     write_layers(layers, out, overwrite=overwrite, version=gpkg_version)
     click.echo(f"wrote {len(layers)} layers to {out}")
@@ -79,7 +79,6 @@ def build(out: Path, yihe: str | None, overwrite: bool, data_source: str | None,
 
 @cli.command("layers")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@handle_errors
 def layers_cmd(path: Path) -> None:
     """List the layers of a GeoPackage: geometry type, feature count, CRS, fields."""
     from gisxz.io.geopackage import list_layers
@@ -93,7 +92,6 @@ def layers_cmd(path: Path) -> None:
 
 @cli.command("place")
 @click.argument("names", nargs=-1, required=True)
-@handle_errors
 def place_cmd(names: tuple[str, ...]) -> None:
     """Look up places in the gazetteer (Chinese, pinyin/English name or alias)."""
     from gisxz.base.gazetteer import default_gazetteer
@@ -107,9 +105,8 @@ def place_cmd(names: tuple[str, ...]) -> None:
 
 
 @cli.command()
-@click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Output folder (default: settings.out_dir, i.e. "
-                                 "$GISXZ_OUT_DIR or ./out).")
+@out_dir_opt(default=None, help="Output folder (default: settings.out_dir, i.e. "
+                                "$GISXZ_OUT_DIR or ./out).")
 @click.option("--yihe", default=None, help="The 一河 of 四江一河 (default 拉萨河).")
 @click.option("--maps/--no-maps", default=True, show_default=True,
               help="Write the web maps and static figures.")
@@ -117,13 +114,13 @@ def place_cmd(names: tuple[str, ...]) -> None:
 @data_source_opt
 @progress_opt
 @gpkg_version_opt
-@handle_errors
 def run(out_dir: Path | None, yihe: str | None, maps: bool, overwrite: bool,
         data_source: str | None, progress: bool, gpkg_version: str) -> None:
     """Run the main job on the embedded data: layers, analyses, maps, GeoPackage."""
     from gisxz.pipeline import run_main
 
-    with settings.override(progress=progress):
+    quiet = click.get_current_context().find_root().params.get("quiet", False)
+    with settings.override(progress=progress and not quiet):
         written = run_main(out_dir=out_dir or settings.out_dir, yihe=yihe,
                            data_source=data_source, overwrite=overwrite, maps=maps,
                            gpkg_version=gpkg_version)
@@ -134,7 +131,6 @@ def run(out_dir: Path | None, yihe: str | None, maps: bool, overwrite: bool,
 @cli.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @overwrite_opt
-@handle_errors
 def init_cmd(directory: Path, overwrite: bool) -> None:
     """Copy the shipped plan data (layers/) and map recipes (maps/) into DIRECTORY for editing.
 
@@ -152,12 +148,15 @@ def init_cmd(directory: Path, overwrite: bool) -> None:
 def _register_groups() -> None:
     """Attach the commands of the analysis, accessibility and map modules."""
     from gisxz.cli.access import access
+    from gisxz.cli.check import check
     from gisxz.cli.maps import map as map_group
+    from gisxz.cli.raster import raster
     from gisxz.cli.report import report
     from gisxz.cli.spatial import buffer, overlay, summarize
 
     for name, cmd in (("buffer", buffer), ("overlay", overlay), ("summarize", summarize),
-                      ("access", access), ("map", map_group), ("report", report)):
+                      ("access", access), ("map", map_group), ("report", report),
+                      ("check", check), ("raster", raster)):
         cli.add_command(cmd, name)
 
 

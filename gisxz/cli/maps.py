@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from gisxz.cli.options import data_source_opt, handle_errors, overwrite_opt
+from gisxz.cli.options import GisxzGroup, data_source_opt, out_dir_opt, overwrite_opt
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def load_map_layers(gpkg: Path | None, *, data_source: str | None = None) -> dic
     return {k: v for k, v in out.items() if hasattr(v, "geometry")}
 
 
-@click.group("map", context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("map", cls=GisxzGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def map() -> None:  # noqa: A001 - the command is called "map"
     """Web maps (Folium) and print figures (PNG/PDF/SVG) of the plan.
 
@@ -81,7 +81,6 @@ def _drawable(recs: list, layers: dict):
 
 @map.command("list")
 @_recipes_dir_opt
-@handle_errors
 def list_cmd(recipes_dir: Path | None) -> None:
     """List the map recipes: name, page, required layers, title."""
     from gisxz.maps.recipes import load_recipes
@@ -110,7 +109,6 @@ def list_cmd(recipes_dir: Path | None) -> None:
 @_recipes_dir_opt
 @overwrite_opt
 @data_source_opt
-@handle_errors
 def web_cmd(recipes: tuple[str, ...], all_recipes: bool, out: Path | None,
             basemaps: tuple[str, ...], tianditu_token: str | None, online: bool,
             simplify_m: float | None, gpkg: Path | None, recipes_dir: Path | None,
@@ -145,8 +143,7 @@ def web_cmd(recipes: tuple[str, ...], all_recipes: bool, out: Path | None,
 @map.command("static")
 @click.argument("recipes", nargs=-1)
 @click.option("--all", "all_recipes", is_flag=True, help="Draw every recipe.")
-@click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("out/maps"), show_default=True, help="Output folder.")
+@out_dir_opt(default="out/maps")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["png", "pdf", "svg"]),
               help="Format(s), repeatable (default: the recipe's, normally all three).")
 @click.option("--dem", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -155,7 +152,6 @@ def web_cmd(recipes: tuple[str, ...], all_recipes: bool, out: Path | None,
 @_recipes_dir_opt
 @overwrite_opt
 @data_source_opt
-@handle_errors
 def static_cmd(recipes: tuple[str, ...], all_recipes: bool, out_dir: Path,
                formats: tuple[str, ...], dem: Path | None, gpkg: Path | None,
                recipes_dir: Path | None, overwrite: bool, data_source: str | None) -> None:

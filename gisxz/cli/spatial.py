@@ -19,9 +19,18 @@ from pathlib import Path
 import click
 import geopandas as gpd
 
-from gisxz.cli.options import encoding_opt, handle_errors, input_encoding, overwrite_opt
+from gisxz.cli.options import (
+    GisxzCommand,
+    encoding_opt,
+    input_encoding,
+    multi_option,
+    out_opt,
+    overwrite_opt,
+)
+from gisxz.core import validate
+from gisxz.core.vocab import DEFAULT_POINT_KINDS
 from gisxz.exceptions import MissingDataError
-from gisxz.io.files import check_overwrite, read_vector, write_vector
+from gisxz.io.files import OUTPUT_SUFFIXES, read_vector, write_vector
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +57,9 @@ def _builtin(name: str) -> gpd.GeoDataFrame:
     return _BUILTIN[name]
 
 
-_out_opt = click.option("-o", "--out", "out", required=True,
-                        type=click.Path(dir_okay=False, path_type=Path),
-                        help="Output file: .gpkg, .geojson, .csv or .xlsx (tables have "
-                             "bilingual headers).")
+_out_opt = out_opt(required=True, suffixes=OUTPUT_SUFFIXES,
+                   help="Output file: .gpkg, .geojson, .csv or .xlsx (tables have "
+                        "bilingual headers).")
 _reproject_opt = click.option("--reproject", is_flag=True, default=False,
                               help="Reproject the second input to the first one's CRS "
                                    "instead of refusing a CRS mismatch.")
@@ -62,10 +70,10 @@ def _layer_name_opt(default: str):
                         help="Layer name inside an output GeoPackage.")
 
 
-@click.command("buffer")
+@click.command("buffer", cls=GisxzCommand)
 @click.argument("src", metavar="INPUT")
 @click.argument("more", nargs=-1, metavar="[DISTANCE]...")
-@click.option("-d", "--distance", "distance", multiple=True,
+@multi_option("-d", "--distance", "distance",
               help="Band distances, e.g. --distance 10 30 50 (or 10,30,50).")
 @click.option("--unit", type=click.Choice(["km", "m"]), default="km", show_default=True,
               help="Unit of the distances (never degrees: buffers are computed in metres).")
@@ -83,7 +91,6 @@ def _layer_name_opt(default: str):
 @_layer_name_opt("buffer")
 @overwrite_opt
 @encoding_opt
-@handle_errors
 def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str,
            cumulative: bool, dissolve: bool, by: str | None, side: str | None,
            within: str | None, reproject: bool, out: Path, layer_name: str,
@@ -95,19 +102,20 @@ def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str
       gisxz buffer @border_line --distance 10 30 50 --dissolve \\
           --one-sided inside --within @admin_province -o border_belt.gpkg
     """
-    from gisxz.spatial.buffers import buffer_bands, parse_distances
+    from gisxz.spatial.buffers import buffer_bands, check_distances, parse_distances
 
-    dists = parse_distances([*distance, *more], name="--distance")
-    check_overwrite(out, overwrite)
+    dists = check_distances(parse_distances([*distance, *more], name="--distance"),
+                            unit=unit, name="--distance")
     gdf = read_input(src, what="INPUT")
     mask = read_input(within, what="--within") if within else None
     res = buffer_bands(gdf, dists, unit=unit, cumulative=cumulative, dissolve=dissolve, by=by,
                        within=mask, side=side, reproject=reproject, name=src)
+    _warn_empty(res, "the band layer", "the distances, --one-sided and --within")
     write_vector(res, out, overwrite=overwrite, layer=layer_name)
     click.echo(f"wrote {len(res)} band feature(s) to {out}")
 
 
-@click.command("overlay")
+@click.command("overlay", cls=GisxzCommand)
 @click.argument("left", metavar="LEFT")
 @click.argument("right", metavar="RIGHT")
 @click.option("--how", type=click.Choice(["intersection", "union", "difference",
@@ -118,7 +126,6 @@ def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str
 @_layer_name_opt("overlay")
 @overwrite_opt
 @encoding_opt
-@handle_errors
 def overlay(left: str, right: str, how: str, reproject: bool, out: Path, layer_name: str,
             overwrite: bool) -> None:
     """Overlay LEFT with RIGHT: intersection, union, difference, clip …
@@ -131,24 +138,23 @@ def overlay(left: str, right: str, how: str, reproject: bool, out: Path, layer_n
     """
     from gisxz.spatial.overlay import overlay_layers
 
-    check_overwrite(out, overwrite)
     a = read_input(left, what="LEFT")
     b = read_input(right, what="RIGHT")
     res = overlay_layers(a, b, how=how, reproject=reproject, names=(left, right))
+    _warn_empty(res, f"the {how} of LEFT and RIGHT", "that the layers overlap (same area, CRS)")
     write_vector(res, out, overwrite=overwrite, layer=layer_name)
     click.echo(f"wrote {len(res)} feature(s) to {out}")
 
 
-@click.command("summarize")
+@click.command("summarize", cls=GisxzCommand)
 @click.argument("units", metavar="UNITS")
 @click.argument("layer", metavar="LAYER")
 @click.option("--by", default=None, help="Column of LAYER to summarize separately (e.g. "
                                          "band_label).")
 @click.option("--points", default=None, metavar="FILE:layer",
               help="Points to count and list (e.g. @places); grouped by their 'kind'.")
-@click.option("--kinds", default=",".join(("county_seat", "prefecture_seat", "land_port",
-                                           "airport", "station")), show_default=True,
-              help="Point kinds to count (comma-separated; 'all' for every kind).")
+@multi_option("--kinds", default=DEFAULT_POINT_KINDS, show_default=True, metavar="KIND...",
+              help="Point kinds to count ('all' for every kind).")
 @click.option("--population/--no-population", default=False, show_default=True,
               help="Add the built-in 2020 population (counties, prefectures or Xizang, keyed "
                    "by adcode), placed on settlements.")
@@ -165,8 +171,8 @@ def overlay(left: str, right: str, how: str, reproject: bool, out: Path, layer_n
 @_layer_name_opt("summary")
 @overwrite_opt
 @encoding_opt
-@handle_errors
-def summarize(units: str, layer: str, by: str | None, points: str | None, kinds: str,
+def summarize(units: str, layer: str, by: str | None, points: str | None,
+              kinds: tuple[str, ...],
               population: bool, population_file: Path | None, unit_id: str, unit_name: str,
               all_units: bool, reproject: bool, out: Path, layer_name: str,
               overwrite: bool) -> None:
@@ -181,25 +187,51 @@ def summarize(units: str, layer: str, by: str | None, points: str | None, kinds:
       gisxz summarize @admin_county belt.gpkg:buffer --by band_label \\
           --points @places --population -o border_belt.xlsx
     """
-    import pandas as pd
-
     from gisxz.spatial.overlay import summarize_by_unit
 
-    check_overwrite(out, overwrite)
+    kind_list = _point_kinds(kinds)
+    pop = _population(population, population_file)
     u = read_input(units, what="UNITS")
     lay = read_input(layer, what="LAYER")
     pts = read_input(points, what="--points") if points else None
-    pop = None
-    if population_file is not None:
-        if not population_file.exists():
-            raise MissingDataError(f"--population-file {population_file}: no such file")
-        pop = pd.read_csv(population_file, encoding="utf-8-sig")
-    elif population:
-        pop = True
-    kind_list = None if kinds.strip().lower() == "all" else [
-        k.strip() for k in kinds.split(",") if k.strip()]
     res = summarize_by_unit(u, lay, by=by, points=pts, point_kinds=kind_list, population=pop,
                             unit_id=unit_id, unit_name=unit_name, keep_all=all_units,
                             reproject=reproject)
+    _warn_empty(res, "the summary", "that LAYER overlaps UNITS, or pass --all-units")
     write_vector(res, out, overwrite=overwrite, layer=layer_name)
     click.echo(f"wrote {len(res)} row(s) to {out}")
+
+
+def _point_kinds(kinds: tuple[str, ...]) -> list[str] | None:
+    """``--kinds``: checked place kinds, or None for ``all``."""
+    from gisxz.core.vocab import PLACE_KINDS
+
+    items = validate.split_list(kinds)
+    if [k.lower() for k in items] == ["all"]:
+        return None
+    return validate.check_names(items, PLACE_KINDS, what="--kinds")
+
+
+def _population(population: bool, population_file: Path | None):
+    """``--population`` / ``--population-file``: True, a checked table, or None."""
+    import pandas as pd
+
+    from gisxz.io.documents import read_text
+
+    if population_file is None:
+        return True if population else None
+    read_text(population_file, what="CSV file")  # exists, UTF-8 (GBK named)
+    pop = pd.read_csv(population_file, encoding="utf-8-sig")
+    for col in ("adcode", "population_2020"):
+        if col not in pop.columns:
+            raise MissingDataError(f"--population-file {population_file}: no column {col!r}; "
+                                   "it needs adcode,population_2020")
+    validate.check_population(pop["population_2020"], pop["adcode"].astype(str).tolist(),
+                              what=f"--population-file {population_file}")
+    return pop
+
+
+def _warn_empty(res, what: str, check: str) -> None:
+    """A one-line warning when a result is empty (it is still written, as asked)."""
+    if len(res) == 0:
+        log.warning("%s is empty; check %s", what, check)

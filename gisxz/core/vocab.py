@@ -89,6 +89,20 @@ FIELD_ZH: dict[str, str] = {
     "n_seats": "县城数", "railways": "铁路", "rank": "等级", "orientation": "走向",
     "share_of_area": "面积占比", "share_of_population": "人口占比",
     "seat_zh": "县城驻地",
+    # transport network, seat access and the transport checks (gisxz.network, gisxz.check)
+    "touches_boundary": "接壤国界线", "county_zh": "县（区、市）", "county_en": "县（英文）",
+    "prefecture_seat": "地市驻地",
+    "lhasa_distance_km": "至拉萨里程(km)", "lhasa_travel_time_min": "至拉萨时间(分钟)",
+    "prefecture_distance_km": "至地市驻地里程(km)",
+    "prefecture_travel_time_min": "至地市驻地时间(分钟)",
+    "severity": "级别",
+    # raster travel-time statistics (gisxz.raster.zonal)
+    "population_cells": "栅格人口", "mean_time_h": "平均通行时间(小时)",
+    "max_time_h": "最长通行时间(小时)", "pop_mean_time_h": "人口加权平均通行时间(小时)",
+    "share_area_1h": "1小时内面积占比(%)", "share_area_2h": "2小时内面积占比(%)",
+    "share_area_3h": "3小时内面积占比(%)", "share_pop_1h": "1小时内人口占比(%)",
+    "share_pop_2h": "2小时内人口占比(%)", "share_pop_3h": "3小时内人口占比(%)",
+    "area_3h_km2": "3小时内面积(km²)", "population_3h": "3小时内人口",
     # layer fields (QGIS aliases) and table columns
     "kind": "类型", "status": "状态", "period": "规划期", "opened": "开通年份",
     "accuracy": "位置精度", "source": "来源", "note": "备注", "data_names": "数据名称",
@@ -96,7 +110,7 @@ FIELD_ZH: dict[str, str] = {
     "member_count": "成员数", "rank_zh": "等级(中文)", "orientation_zh": "走向(中文)",
     "orientation_inferred": "走向为推断", "highways": "公路", "ref": "编号(路线)",
     "road_class": "公路等级", "line": "线路", "economic_belt": "经济带",
-    "county_zh": "所属县", "province": "省区", "seat_en": "县城驻地(英文)",
+    "province": "省区", "seat_en": "县城驻地(英文)",
     "lon": "经度(°)", "lat": "纬度(°)", "aliases": "别名", "place_id": "地名编号",
     "counterpart": "对应口岸", "port_group": "口岸组", "iata": "IATA代码", "level": "级别",
     "level_zh": "级别(中文)", "river": "河流", "members": "成员", "hours": "时间(小时)",
@@ -120,7 +134,7 @@ FIELD_ZH: dict[str, str] = {
     "origin_snap_m": "起点吸附距离(m)", "destination_snap_m": "终点吸附距离(m)",
     # scenario comparison (gisxz.network.compare): targets, and the parts of its field names
     "lhasa": "至拉萨", "pref": "至地市驻地", "airport": "最近机场",
-    "prefecture_seat": "地市驻地", "unit_zh": "单元", "target": "目的地",
+    "unit_zh": "单元", "target": "目的地",
     "target_zh": "目的地名称", "pop_change": "人口变化", "pop_within": "范围内人口",
     "share": "人口占比", "from_name": "起点名称", "to_name": "终点名称",
     "facility_status": "设施状态", "airport_status": "机场状态",
@@ -128,6 +142,10 @@ FIELD_ZH: dict[str, str] = {
     "facility_snap_m": "设施吸附距离(m)", "seq": "序号", "km": "距离(km)",
     "kmh": "速度(km/h)", "route_mode": "路径方式",
 }
+#: Labels of generic fields, used only where a table asks for them (``labels=`` of
+#: :func:`gisxz.io.tables.write_table`), so that other tables keep these headers plain.
+ZONAL_FIELD_ZH: dict[str, str] = {"level": "层级", "scenario": "情景", "hours": "小时",
+                                  "minutes": "分钟"}
 for _kind, _zh in KIND_ZH.items():
     FIELD_ZH[f"n_{_kind}"] = f"{_zh}数"
     FIELD_ZH[f"{_kind}_names"] = f"{_zh}名单"

@@ -11,24 +11,41 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
+import secrets
+import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from gisxz.exceptions import GisxzError, MissingDataError, OutputExistsError
+from gisxz.exceptions import (
+    FileFormatError,
+    GisxzError,
+    InvalidArgumentError,
+    MissingDataError,
+    OutputExistsError,
+    OutputNotWritableError,
+)
 
 log = logging.getLogger(__name__)
 
-__all__ = ["VECTOR_DRIVERS", "TABLE_SUFFIXES", "check_overwrite", "atomic_output",
-           "read_vector", "write_vector", "output_kind", "shapefile_encoding"]
+__all__ = ["VECTOR_DRIVERS", "TABLE_SUFFIXES", "OUTPUT_SUFFIXES", "check_overwrite",
+           "check_output", "check_output_dir", "atomic_output", "remove_stale_temporaries",
+           "install_termination_handler", "Terminated", "temp_name", "read_vector",
+           "write_vector", "output_kind", "shapefile_encoding"]
 
 #: Vector suffixes and their OGR drivers (read and write).
 VECTOR_DRIVERS: dict[str, str] = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON",
                                   ".shp": "ESRI Shapefile"}
 #: Table suffixes (written by :func:`gisxz.io.tables.write_table`).
 TABLE_SUFFIXES = (".csv", ".xlsx")
+#: Every output suffix gisxz writes vector or table data to.
+OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv", ".xlsx")
+#: Tag in the names of temporary files and folders (followed by the process id).
+_TEMP_TAG = "gisxz"
 #: Tables kept inside a GeoPackage that are not data layers.
 _META_TABLES = ("layer_styles", "gisxz_sources")
 
@@ -48,20 +65,159 @@ def output_kind(path: str | Path, *, allowed: tuple[str, ...] | None = None) -> 
     return "table" if suffix in TABLE_SUFFIXES else "vector"
 
 
-def check_overwrite(path: str | Path, overwrite: bool) -> Path:
-    """Return ``path`` as a Path; refuse an existing file unless ``overwrite``."""
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise OutputExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace "
-                                "it, or choose another output path")
+def check_overwrite(path: str | Path, overwrite: bool, *, what: str = "output") -> Path:
+    """Return ``path`` as a Path; refuse an existing file unless ``overwrite``, and a folder
+    that cannot be written. Creates the missing parent folders."""
+    path = check_output(path, overwrite=overwrite, what=what)
     if not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
 
+def check_output(path: str | Path, *, overwrite: bool = False,
+                 suffixes: Sequence[str] | None = None, what: str = "output") -> Path:
+    """Check an output path before any work: known suffix, not existing (unless
+    ``overwrite``), not a folder, and its folder writable. Nothing is created.
+
+    Raises
+    ------
+    InvalidArgumentError
+        The suffix is not one of ``suffixes``.
+    OutputExistsError
+        The file exists and ``overwrite`` is false.
+    OutputNotWritableError
+        The folder (or the nearest existing one above it) cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> check_output(os.path.join(d, "new", "iso.gpkg")).name
+    'iso.gpkg'
+    >>> check_output(os.path.join(d, "iso.shx"), suffixes=(".gpkg",))
+    Traceback (most recent call last):
+    ...
+    gisxz.exceptions.InvalidArgumentError: output ....shx: unknown suffix '.shx'; use one of .gpkg
+    """
+    path = Path(path)
+    if suffixes is not None and _suffix(path) not in {s.lower() for s in suffixes}:
+        raise InvalidArgumentError(f"{what} {path}: unknown suffix {_suffix(path)!r}; use one "
+                                   f"of {', '.join(suffixes)}")
+    if path.is_dir():
+        raise OutputExistsError(f"{what} {path} is a folder; give a file name inside it, e.g. "
+                                f"{path / ('result' + (suffixes[0] if suffixes else '.gpkg'))}")
+    if path.exists() and not overwrite:
+        raise OutputExistsError(f"{what} {path} exists; pass --overwrite (overwrite=True) to "
+                                "replace it, or choose another output path")
+    _check_writable(path.parent, what=what, target=path)
+    return path
+
+
+def check_output_dir(path: str | Path, *, what: str = "output folder") -> Path:
+    """Check an output folder can be created or written (nothing is created)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputExistsError(f"{what} {path} is a file, not a folder; choose another path")
+    _check_writable(path, what=what, target=path)
+    return path
+
+
+def _suffix(path: Path) -> str:
+    return path.suffix.lower()
+
+
+def _check_writable(folder: Path, *, what: str, target: Path) -> None:
+    """Try to create a file in ``folder`` (or the nearest existing folder above it)."""
+    probe = folder if str(folder) else Path(".")
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputNotWritableError(f"{what} {target}: {probe} is a file, not a folder; "
+                                     "choose another output path")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".probe.{_TEMP_TAG}-{os.getpid()}-", dir=probe)
+    except OSError as exc:
+        raise OutputNotWritableError(
+            f"{what} {target}: cannot write into {probe} ({exc.strerror}); choose a folder "
+            "you can write to, or fix its permissions") from None
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def temp_name(path: Path) -> str:
+    """A temporary name beside ``path`` that carries this process's id (see
+    :func:`remove_stale_temporaries`)."""
+    return f".{path.stem}.{_TEMP_TAG}-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}"
+
+
+def remove_stale_temporaries(folder: str | Path) -> list[Path]:
+    """Remove the temporaries that a killed gisxz process left in ``folder``.
+
+    A temporary is named ``.<stem>.gisxz-<pid>-<random><suffix>`` (plus SQLite's
+    ``-journal``/``-wal``/``-shm`` files and staging folders); it is stale when process
+    ``<pid>`` no longer runs. Temporaries of running processes are left alone.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    removed = []
+    for item in folder.glob(f".*{_TEMP_TAG}-*"):
+        m = re.search(rf"{_TEMP_TAG}-(\d+)-", item.name)
+        if m is None or _alive(int(m.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            shutil.rmtree(item) if item.is_dir() else item.unlink()
+            removed.append(item)
+    if removed:
+        log.warning("removed %d temporary file(s) left by an interrupted run in %s: %s",
+                    len(removed), folder, ", ".join(p.name for p in removed[:5]))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread when the process receives SIGTERM (clean-up runs)."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"terminated by signal {signum}")
+        self.signum = signum
+
+
+def install_termination_handler() -> None:
+    """Make SIGTERM (and SIGHUP) unwind like Ctrl-C, so temporaries are removed.
+
+    Called by the command line when a command starts (not at import).
+    """
+    import signal
+
+    def _raise(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise Terminated(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread
+                signal.signal(sig, _raise)
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | Path, *, overwrite: bool = False, suffix: str | None = None):
     """Yield a temporary path beside ``path``; move it into place only on success.
+
+    The temporary is removed on any error, Ctrl-C or SIGTERM (with
+    :func:`install_termination_handler`); one left by a killed process is removed by the
+    next write into the same folder.
 
     Examples
     --------
@@ -73,10 +229,8 @@ def atomic_output(path: str | Path, *, overwrite: bool = False, suffix: str | No
     'x\\n'
     """
     path = check_overwrite(path, overwrite)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix or path.suffix,
-                               dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # let the writer create it
+    remove_stale_temporaries(path.parent)
+    tmp = str(path.parent / temp_name(path.with_suffix(suffix or path.suffix)))
     try:
         yield Path(tmp)
         if path.exists() and not overwrite:  # created meanwhile
@@ -179,6 +333,7 @@ def read_vector(spec: str, *, what: str = "input", builtin=None,
         raise MissingDataError(f"{what} {spec!r}: no such file. Give FILE.gpkg:layer, a "
                                "file path (shp, geojson, gpkg) or @layer for a built-in "
                                "plan layer")
+    check_vector_file(path, what=what)
     try:
         names = [n for n, _ in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio's DataSourceError and friends
@@ -201,7 +356,24 @@ def read_vector(spec: str, *, what: str = "input", builtin=None,
                          "e.g. --encoding gbk") from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
         raise GisxzError(f"{what} {spec} has no geometry")
+    if len(gdf) == 0:
+        log.warning("%s %s has no features; the result will be empty", what, spec)
     return gdf
+
+
+def check_vector_file(path: Path, *, what: str = "input") -> None:
+    """Refuse a vector file whose content does not match its suffix (sniffed): a ``.gpkg``
+    that is not SQLite, a ``.geojson`` that is not JSON, an empty file."""
+    from gisxz.core.validate import sniff_format
+
+    if path.is_dir():
+        return  # a folder of shapefiles, a FileGDB: leave it to GDAL
+    expected = {".gpkg": "sqlite", ".geojson": "json", ".json": "json"}.get(_suffix(path))
+    found = sniff_format(path)
+    if found == "empty" or (expected is not None and found != expected):
+        raise FileFormatError(f"{what} {path}: named {path.suffix} but holds "
+                              f"{'nothing (empty file)' if found == 'empty' else found + ' data'}"
+                              "; the file is damaged or mis-named: write or fetch it again")
 
 
 def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str,

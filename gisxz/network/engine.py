@@ -24,6 +24,7 @@ from pyproj import CRS
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from gisxz.core.validate import check_cutoff
 from gisxz.exceptions import NetworkError
 
 log = logging.getLogger(__name__)
@@ -295,7 +296,7 @@ def travel_times(graph: Graph, sources: Iterable[int] | int, *, cutoff: float | 
     if not len(src):
         return out
     m = graph.csr_reverse() if reverse else graph.csr()
-    limit = np.inf if cutoff is None else float(cutoff)
+    limit = np.inf if cutoff is None else check_cutoff(cutoff)
     for start in range(0, len(src), max(1, int(chunk))):
         part = src[start:start + chunk]
         d = csgraph.dijkstra(m, directed=True, indices=part, limit=limit)
@@ -327,7 +328,7 @@ def nearest_source(graph: Graph, sources: Iterable[int], *, cutoff: float | None
     """
     src = _as_indices(graph, sources)
     m = graph.csr_reverse() if reverse else graph.csr()
-    limit = np.inf if cutoff is None else float(cutoff)
+    limit = np.inf if cutoff is None else check_cutoff(cutoff)
     if not len(src):
         return np.full(graph.n_nodes, np.inf), np.full(graph.n_nodes, -1)
     d, _, origin = csgraph.dijkstra(m, directed=True, indices=src, limit=limit, min_only=True,

@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 from shapely.ops import substring
 
+from gisxz.core.validate import MAX_ISO_BUFFER_M, check_positive
 from gisxz.exceptions import NetworkError
 from gisxz.network._util import as_graph, as_points, scenario_mode
 from gisxz.network.engine import Graph, travel_times
@@ -166,7 +167,8 @@ def isochrones(origins: gpd.GeoDataFrame | str | Sequence[str], *, graph: Graph 
     if minutes is None and hours is None:
         hours = [1, 2, 3]
     ths = thresholds_minutes(minutes=minutes, hours=hours)
-    buf = float(buffer_m if buffer_m is not None else g.meta.get("iso_buffer_m", 100.0))
+    buf = check_positive(buffer_m if buffer_m is not None else g.meta.get("iso_buffer_m", 100.0),
+                         what="buffer_m", unit="m", maximum=MAX_ISO_BUFFER_M)
     snap = snap_points(g, pts, max_snap_m=max_snap_m, name="origins")
     ok = snap["reachable"].to_numpy()
     if not ok.any():

@@ -31,7 +31,8 @@ from pyproj import CRS
 from shapely.geometry import LineString
 
 from gisxz.core.compat import import_optional
-from gisxz.exceptions import MissingCRSError, MissingDataError, NetworkError
+from gisxz.core.validate import check_network_file
+from gisxz.exceptions import FileFormatError, MissingCRSError, NetworkError
 from gisxz.network.engine import Graph
 
 log = logging.getLogger(__name__)
@@ -202,15 +203,21 @@ def _read_xml(path: Path):
     ox = _ox()
     try:
         return ox.graph_from_xml(path, simplify=True, retain_all=True)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        if path.suffix != ".bz2":
-            raise NetworkError(f"{path}: cannot read OpenStreetMap XML ({exc})") from exc
+    except (OSError, EOFError, UnicodeDecodeError, ValueError, SyntaxError) as exc:
+        # SyntaxError: xml.etree's ParseError; EOFError: a truncated .bz2
+        if path.suffix != ".bz2" or isinstance(exc, EOFError | SyntaxError):
+            raise FileFormatError(f"{path}: cannot read OpenStreetMap XML ({exc}); the file "
+                                  "is damaged or cut short: fetch it again") from None
     # an osmnx that cannot read .bz2: decompress to a temporary file
     with tempfile.TemporaryDirectory() as tmp:
         plain = Path(tmp) / path.with_suffix("").name
-        with bz2.open(path, "rb") as src, open(plain, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-        return ox.graph_from_xml(plain, simplify=True, retain_all=True)
+        try:
+            with bz2.open(path, "rb") as src, open(plain, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            return ox.graph_from_xml(plain, simplify=True, retain_all=True)
+        except (OSError, EOFError, ValueError, SyntaxError) as exc:
+            raise FileFormatError(f"{path}: cannot read compressed OpenStreetMap XML ({exc}); "
+                                  "the file is damaged or cut short: fetch it again") from None
 
 
 def _read_pbf(path: Path, *, network_type: str, speeds: dict[str, float] | None) -> Graph:
@@ -233,7 +240,11 @@ def _read_pbf(path: Path, *, network_type: str, speeds: dict[str, float] | None)
                 ways.append((w.id, hw, w.tags.get("name", ""), w.tags.get("maxspeed"),
                              w.tags.get("oneway", "no"), coords))
 
-    _Ways().apply_file(str(path), locations=True)
+    try:
+        _Ways().apply_file(str(path), locations=True)
+    except RuntimeError as exc:  # libosmium: "PBF error: ..."
+        raise FileFormatError(f"{path}: cannot read OpenStreetMap PBF ({exc}); the file is "
+                              "damaged or cut short: fetch it again") from None
     node_xy: dict[int, tuple[float, float]] = {}
     rows, geoms = [], []
     for wid, hw, name, maxspeed, oneway, coords in ways:
@@ -335,15 +346,18 @@ def graph_from_file(path: str | os.PathLike, *, network_type: str = "drive",
     if network_type not in ("drive", "all"):
         raise NetworkError(f"network_type {network_type!r} is unknown; use 'drive' or 'all'")
     p = Path(path)
-    if not p.exists():
-        raise MissingDataError(f"{p}: network file not found")
+    check_network_file(p)  # exists, content matches the suffix, not cut short
     name = p.name.lower()
     if name.endswith((".osm", ".xml", ".osm.bz2", ".xml.bz2", ".osm.gz")):
         return from_osmnx(_read_xml(p), speeds=speeds, network_type=network_type, source=str(p))
     if name.endswith(".pbf"):
         return _read_pbf(p, network_type=network_type, speeds=speeds)
     if name.endswith(".graphml"):
-        G = _ox().load_graphml(p)
+        try:
+            G = _ox().load_graphml(p)
+        except (SyntaxError, ValueError, KeyError) as exc:  # ParseError, bad attributes
+            raise FileFormatError(f"{p}: cannot read GraphML ({exc}); save the network again "
+                                  "with osmnx.save_graphml") from None
         return from_osmnx(G, speeds=speeds, network_type=network_type, source=str(p))
     if name.endswith((".gpkg", ".geojson", ".json", ".shp", ".fgb")):
         return _read_edges_file(p, speeds=speeds, network_type=network_type)

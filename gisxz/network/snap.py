@@ -22,6 +22,13 @@ import numpy as np
 import pandas as pd
 
 from gisxz.core.crs import require_crs
+from gisxz.core.validate import (
+    check_finite_points,
+    check_names,
+    check_snap_distances,
+    snap_limit_m,
+)
+from gisxz.core.vocab import PLACE_KINDS
 from gisxz.exceptions import NetworkError
 from gisxz.network.engine import Graph
 
@@ -111,6 +118,7 @@ def snap_points(graph: Graph, points: gpd.GeoDataFrame, *, max_snap_m: float | N
         geom = geom.representative_point()
     pts = gpd.GeoSeries(geom.values, crs=points.crs).to_crs(graph.crs)
     xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+    check_finite_points(xy, point_labels(points), what=name)
     tree = cKDTree(graph.nodes[["x", "y"]].to_numpy()[cand])
     dist, k = tree.query(xy)
     node = cand[k]
@@ -118,6 +126,8 @@ def snap_points(graph: Graph, points: gpd.GeoDataFrame, *, max_snap_m: float | N
                         "node_label": graph.nodes["node"].to_numpy()[node],
                         "snap_m": dist, "access_min": access_minutes(dist)},
                        index=points.index)
+    check_snap_distances(out["snap_m"], point_labels(points), limit_m=snap_limit_m(graph.meta),
+                         what=name)
     limit = (max_snap_m if max_snap_m is not None
              else graph.meta.get("max_snap_m", DEFAULT_MAX_SNAP_M))
     far = out["snap_m"] > limit
@@ -175,8 +185,10 @@ def places_as_points(names: Iterable[str] | None = None, *, kinds: Iterable[str]
         names = list(names)
         gdf = gazetteer.resolve_many(names)
     elif kinds is not None:
-        kinds = list(kinds)
+        kinds = check_names(kinds, PLACE_KINDS, what="kinds")
         gdf = gazetteer.places[gazetteer.places["kind"].isin(kinds)]
+        if gdf.empty:
+            raise NetworkError(f"no place of kind {', '.join(kinds)} in the gazetteer")
     else:
         raise NetworkError("give names=[...] or kinds=[...] to choose places")
     gdf = gpd.GeoDataFrame(gdf[cols].reset_index(drop=True), geometry="geometry",

@@ -33,6 +33,12 @@ from gisxz.core.vocab import ACCURACY, PERIODS, SEED_PERIODS, STATUSES
 from gisxz.exceptions import DuplicateIdError, OutsideRegionError, PlanFileError
 from gisxz.io.documents import Node, check_choice, check_keys, load_yaml, require
 from gisxz.plan.options import check_options
+from gisxz.plan.transport import (
+    check_route_node,
+    route_extra,
+    route_segments,
+    segment_geometry,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +47,10 @@ __all__ = ["STATUSES", "ACCURACY", "SEED_PERIODS", "PlanFile", "read_plan_files"
 
 SCHEMA = "gisxz.plan/1"
 
-_GEOM_KEYS = ("at", "waypoints", "river_names", "prefectures")
+_GEOM_KEYS = ("at", "waypoints", "river_names", "prefectures", "route", "segments", "routes")
 _FEATURE_KEYS = ("id", "name_zh", "name_en", "kind", "status", "period", "opened", "source",
                  "accuracy", "note", "attributes", "at", "waypoints", "river_names",
-                 "prefectures", "counties", "exclude_counties")
+                 "prefectures", "counties", "exclude_counties", "route", "segments", "routes")
 _ASCII = re.compile(r"^[a-z][a-z0-9_]*$")
 #: How far (m) outside Xizang a coordinate waypoint may lie before it is refused.
 OUTSIDE_TOLERANCE_M = 5000.0
@@ -125,11 +131,16 @@ def _check_feature(node: Any) -> None:
     given = [k for k in _GEOM_KEYS if node.get(k) is not None]
     if len(given) != 1:
         raise node.error("give exactly one of at (point), waypoints (line), river_names "
-                         f"(river from the 1:4M data) or prefectures (zone); got {given or 'none'}")
+                         "(river from the 1:4M data), prefectures (zone), route / segments "
+                         "(network segments) or routes (plan features bundled); got "
+                         f"{given or 'none'}")
+    check_route_node(node)
     if node.get("waypoints") is not None:
         wps = node["waypoints"]
         if not isinstance(wps, list) or len(wps) < 2:
-            raise node.error("waypoints must list at least two places", key="waypoints")
+            raise node.error("waypoints must list at least two places, e.g. [拉萨, 曲水]"
+                             + (" (separate them with ASCII commas inside [ ])"
+                                if isinstance(wps, str) else ""), key="waypoints")
     sources = require(node, "source", list)
     for s in sources:
         if not isinstance(s, dict) or not (("seed" in s and "quote" in s) or "ref" in s):
@@ -178,6 +189,18 @@ class _Context:
         self._xizang_m = None
         self._counties = None
         self._rivers = None
+        self._edges = None
+        self.nodes: dict[str, Node] = {}
+
+    @property
+    def edges(self):
+        """Road and rail segments of the network (all statuses), in EPSG:4490."""
+        if self._edges is None:
+            from gisxz.network.trunk import load_trunk
+
+            e = load_trunk().edges
+            self._edges = e[e["mode"].isin(["road", "rail"])].to_crs(settings.store_crs)
+        return self._edges
 
     @property
     def xizang_m(self):
@@ -260,6 +283,11 @@ def _geometry(ctx: _Context, node: Node) -> tuple[Any, dict]:
             names.append(name)
         extra["waypoints"] = "—".join(names)
         return LineString([(p.x, p.y) for p in pts]), extra
+    if node.get("route") is not None or node.get("segments") is not None:
+        segs = route_segments(node, ctx.edges, ctx.gz)
+        return segment_geometry(segs), route_extra(segs)
+    if node.get("routes") is not None:
+        return _bundle(ctx, node)
     if node.get("river_names") is not None:
         r = ctx.rivers
         names = node["river_names"]
@@ -283,6 +311,23 @@ def _geometry(ctx: _Context, node: Node) -> tuple[Any, dict]:
     extra["member_adcodes"] = ";".join(str(a) for a in sorted(members))
     extra["member_count"] = len(members)
     return shapely.union_all(sel.geometry.values), extra
+
+
+def _bundle(ctx: _Context, node: Node) -> tuple[Any, dict]:
+    """A channel: the union of the plan features (highways, railways) it bundles."""
+    parts, chains = [], []
+    for fid in node["routes"]:
+        member = ctx.nodes.get(fid)
+        if member is None or (member.get("route") is None and member.get("segments") is None):
+            raise node.error(f"routes names {fid!r}, which is no highway or railway feature "
+                             "drawn from network segments", key="routes")
+        parts.append(route_segments(member, ctx.edges, ctx.gz))
+        chains.append(f"{fid}: {route_extra(parts[-1])['waypoints']}")
+    segs = pd.concat(parts, ignore_index=True).drop_duplicates("id")
+    extra = route_extra(segs)
+    extra["routes"] = ";".join(node["routes"])
+    extra["waypoints"] = " | ".join(chains)
+    return segment_geometry(segs), extra
 
 
 def _build_layer(ctx: _Context, pf: PlanFile) -> gpd.GeoDataFrame:
@@ -342,7 +387,9 @@ def build_plan_layers(*, gazetteer: Gazetteer | None = None, plan_dir: str | Pat
     """
     ctx = _Context(gazetteer or default_gazetteer(), data_source)
     out = {}
-    for name, pf in read_plan_files(plan_dir).items():
+    files = read_plan_files(plan_dir)
+    ctx.nodes = {n["id"]: n for pf in files.values() for n in pf.features}
+    for name, pf in files.items():
         gdf = _build_layer(ctx, pf)
         if name == "water_network":
             gdf = _select_yihe(gdf, pf, yihe if yihe is not None else settings.yihe)

@@ -34,7 +34,9 @@ OPTION_SCHEMAS: dict[str, dict[str, Any]] = {
         "three_hour_circle": {"centre": str, "hours": _NUMBER, "reach_prefectures": list,
                               "source": _SOURCE},
         "railway_belt": {"railways": list, "width_km": _NUMBER, "source": _SOURCE},
-        "border_belt": {"bands_km": list, "source": _SOURCE},
+        "border_belt": {"bands_km": list, "source": _SOURCE,
+                        "official_border_counties": list,
+                        "official_border_counties_source": str},
     },
     "water_network": {"yihe_default": str, "yihe_candidates": list},
 }
@@ -98,6 +100,7 @@ class FrameworkOptions:
     border_bands_km: tuple[float, ...] = (10.0, 30.0, 50.0)
     railway_belt_km: float = 30.0
     railway_ids: tuple[str, ...] = ()
+    official_border_counties: tuple[str, ...] = ()
 
 
 def framework_options(directory: str | Path | None = None) -> FrameworkOptions:
@@ -118,4 +121,6 @@ def framework_options(directory: str | Path | None = None) -> FrameworkOptions:
                                or base.border_bands_km)),
         railway_belt_km=float(belt.get("width_km") or base.railway_belt_km),
         railway_ids=tuple(belt.get("railways") or ()),
+        official_border_counties=tuple(
+            str(n) for n in (fw.get("border_belt") or {}).get("official_border_counties") or ()),
     )

@@ -28,7 +28,8 @@ import shapely
 from pyproj import CRS
 
 from gisxz.core.crs import align_crs, require_crs, to_metric
-from gisxz.exceptions import GisxzError
+from gisxz.core.validate import MAX_BUFFER_KM, check_positive
+from gisxz.exceptions import GisxzError, InvalidArgumentError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ __all__ = [
     "buffer_bands",
     "band_label",
     "parse_distances",
+    "check_distances",
     "repair_geometries",
     "polygonal",
 ]
@@ -82,23 +84,40 @@ def parse_distances(distances: float | str | Iterable[float | str], *,
         distances = [distances]
     values: list[float] = []
     for item in distances:
-        parts = str(item).replace(",", " ").split() if isinstance(item, str) else [item]
+        parts = (str(item).replace(",", " ").replace("，", " ").split() if isinstance(item, str)
+                 else [item])
         for part in parts:
             try:
                 v = float(part)
-            except (TypeError, ValueError):
-                raise GisxzError(f"{name}: {part!r} is not a number; give distances such "
-                                 "as 10 30 50") from None
+            except (TypeError, ValueError, OverflowError):
+                raise InvalidArgumentError(f"{name}: {part!r} is not a number; give "
+                                           "distances such as 10 30 50") from None
             if not math.isfinite(v) or v <= 0:
-                raise GisxzError(f"{name}: {part!r} must be a positive distance; give "
-                                 "distances such as 10 30 50")
+                raise InvalidArgumentError(f"{name}: {part!r} must be a positive distance; "
+                                           "give distances such as 10 30 50")
             values.append(v)
     if not values:
-        raise GisxzError(f"{name} is empty; give at least one distance, e.g. 10 30 50")
+        raise InvalidArgumentError(f"{name} is empty; give at least one distance, e.g. 10 30 50")
     out = sorted(set(values))
     if len(out) != len(values):
         log.warning("%s: repeated distances dropped (%s)", name, values)
     return out
+
+
+def check_distances(dists: list[float], *, unit: str = "km",
+                    name: str = "distance") -> list[float]:
+    """Refuse distances beyond :data:`~gisxz.core.validate.MAX_BUFFER_KM` (e.g. ``1e7`` km).
+
+    Examples
+    --------
+    >>> check_distances([10, 30], unit="km")
+    [10, 30]
+    """
+    for d in dists:
+        check_positive(d * UNITS.get(unit, 1000.0) / 1000.0, what=name, unit="km",
+                       maximum=MAX_BUFFER_KM,
+                       why="beyond it the metric CRS of China is meaningless")
+    return dists
 
 
 def polygonal(geoms: np.ndarray) -> np.ndarray:
@@ -261,21 +280,11 @@ def buffer_bands(gdf: gpd.GeoDataFrame, distances: float | str | Iterable[float]
     312
     """
     crs = require_crs(gdf, name=name)
-    if unit not in UNITS:
-        raise GisxzError(f"unit {unit!r} is not supported; use one of {', '.join(UNITS)} "
-                         "(never degrees: distances are applied in metres)")
-    dists = parse_distances(distances, name="distances")
+    dists, dissolve = _check_arguments(gdf, distances, unit=unit, side=side, by=by,
+                                       dissolve=dissolve, name=name)
     metres = [d * UNITS[unit] for d in dists]
-    if side not in (None, "inside", "outside"):
-        raise GisxzError(f"side {side!r} is not supported; use 'inside' or 'outside'")
-    if by is not None:
-        if by not in gdf.columns:
-            raise GisxzError(f"by={by!r} is not a column of {name}; it has "
-                             f"{', '.join(map(str, gdf.columns.drop(gdf.geometry.name)))}")
-        dissolve = True
     keep = [by] if dissolve and by else ([] if dissolve else
                                           [c for c in gdf.columns if c != gdf.geometry.name])
-
     present = ~(gdf.geometry.isna() | gdf.geometry.is_empty)
     if (~present).any():
         log.warning("%s: %d feature(s) without geometry ignored", name, int((~present).sum()))
@@ -290,35 +299,71 @@ def buffer_bands(gdf: gpd.GeoDataFrame, distances: float | str | Iterable[float]
         raise GisxzError(f"side={side!r} without within needs polygon features, but {name} "
                          f"has {', '.join(sorted(set(src.geom_type)))}; pass within= (a "
                          "polygon layer, e.g. the province) to say which side is inside")
-
     src = repair_geometries(src, name=name)
     m = repair_geometries(to_metric(src, name=name), name=name, quiet=True)
-    if dissolve:
-        if by:
-            groups = list(m.groupby(by, sort=True, dropna=False))
-            attrs = [{by: key} for key, _ in groups]
-            base = np.array([shapely.union_all(np.asarray(g.geometry.values)) for _, g in groups],
-                            dtype=object)
-        else:
-            attrs = [{}]
-            base = np.array([shapely.union_all(np.asarray(m.geometry.values))], dtype=object)
-    else:
-        attrs = m[keep].to_dict("records")
-        base = np.asarray(m.geometry.values, dtype=object)
+    attrs, base = _base_geometries(m, dissolve=dissolve, by=by, keep=keep)
+    discs = _discs(base, metres, side=side, mask=mask, quad_segs=quad_segs)
+    rows, geoms = _band_rows(attrs, discs, dists, unit=unit, cumulative=cumulative)
+    if not rows:
+        return _empty_result(gdf, keep)
+    out = _finish(rows, geoms, metric_crs=m.crs, crs=crs)
+    log.info("%s: %d band feature(s) at %s %s", name, len(out), dists, unit)
+    return out
 
-    # one-sided bands of a polygon's own sides are measured from its boundary
-    own_side = side is not None and mask is None
+
+def _check_arguments(gdf: gpd.GeoDataFrame, distances, *, unit: str, side: str | None,
+                     by: str | None, dissolve: bool, name: str) -> tuple[list[float], bool]:
+    """Checked distances (sorted, positive, at most :data:`MAX_BUFFER_KM`) and whether to
+    dissolve (``by`` implies it)."""
+    if unit not in UNITS:
+        raise InvalidArgumentError(f"unit {unit!r} is not supported; use one of "
+                                   f"{', '.join(UNITS)} (never degrees: distances are applied "
+                                   "in metres)")
+    dists = check_distances(parse_distances(distances, name="distances"), unit=unit)
+    if side not in (None, "inside", "outside"):
+        raise InvalidArgumentError(f"side {side!r} is not supported; use 'inside' or "
+                                   "'outside'")
+    if by is not None:
+        if by not in gdf.columns:
+            raise InvalidArgumentError(
+                f"by={by!r} is not a column of {name}; it has "
+                f"{', '.join(map(str, gdf.columns.drop(gdf.geometry.name)))}")
+        dissolve = True
+    return dists, dissolve
+
+
+def _base_geometries(m: gpd.GeoDataFrame, *, dissolve: bool, by: str | None,
+                     keep: list[str]) -> tuple[list[dict], np.ndarray]:
+    """Attributes and metric geometries to band: per feature, per ``by`` group or all."""
+    if not dissolve:
+        return m[keep].to_dict("records"), np.asarray(m.geometry.values, dtype=object)
+    if by:
+        groups = list(m.groupby(by, sort=True, dropna=False))
+        return [{by: key} for key, _ in groups], np.array(
+            [shapely.union_all(np.asarray(g.geometry.values)) for _, g in groups], dtype=object)
+    return [{}], np.array([shapely.union_all(np.asarray(m.geometry.values))], dtype=object)
+
+
+def _discs(base: np.ndarray, metres: list[float], *, side: str | None,
+           mask: shapely.Geometry | None, quad_segs: int) -> list[np.ndarray]:
+    """Buffers at each distance, cut to one side of ``mask`` (or of each polygon itself)."""
+    own_side = side is not None and mask is None  # measured from a polygon's own boundary
     around = shapely.boundary(base) if own_side else base
     discs = [shapely.buffer(around, d, quad_segs=quad_segs) for d in metres]
-    if side is not None:
-        if mask is not None:
-            shapely.prepare(mask)
-            discs = [shapely.intersection(d, mask) if side == "inside"
-                     else shapely.difference(d, mask) for d in discs]
-        else:
-            own = polygonal(base)
-            discs = [shapely.intersection(d, own) if side == "inside"
-                     else shapely.difference(d, own) for d in discs]
+    if side is None:
+        return discs
+    if mask is not None:
+        shapely.prepare(mask)
+        cut = mask
+    else:
+        cut = polygonal(base)
+    op = shapely.intersection if side == "inside" else shapely.difference
+    return [op(d, cut) for d in discs]
+
+
+def _band_rows(attrs: list[dict], discs: list[np.ndarray], dists: list[float], *, unit: str,
+               cumulative: bool) -> tuple[list[dict], list]:
+    """One row per feature and non-empty band (rings, or nested bands if ``cumulative``)."""
     rows: list[dict] = []
     geoms: list = []
     lows = [0.0] + dists[:-1]
@@ -337,10 +382,13 @@ def buffer_bands(gdf: gpd.GeoDataFrame, distances: float | str | Iterable[float]
                         "area_km2": g.area / 1e6})
             rows.append(row)
             geoms.append(g)
-    if not rows:
-        return _empty_result(gdf, keep)
+    return rows, geoms
+
+
+def _finish(rows: list[dict], geoms: list, *, metric_crs, crs) -> gpd.GeoDataFrame:
+    """The band layer in the input CRS, valid, sorted by feature and band."""
     out = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=gpd.GeoSeries(geoms),
-                           crs=m.crs).to_crs(crs)
+                           crs=metric_crs).to_crs(crs)
     arr = np.asarray(out.geometry.values, dtype=object)
     bad = ~shapely.is_valid(arr)
     if bad.any():  # reprojection can leave tiny self-intersections: our own output, fix quietly
@@ -350,5 +398,4 @@ def buffer_bands(gdf: gpd.GeoDataFrame, distances: float | str | Iterable[float]
     out = out.sort_values(["_feature", "band"], kind="stable").drop(columns="_feature")
     out = out.reset_index(drop=True)
     out["band"] = out["band"].astype("int64")
-    log.info("%s: %d band feature(s) at %s %s", name, len(out), dists, unit)
     return out

@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 
 from gisxz.core.crs import align_crs, require_crs, to_metric
+from gisxz.core.validate import check_population
 from gisxz.core.vocab import DEFAULT_POINT_KINDS, KIND_ZH, OVERLAY_HOWS
 from gisxz.exceptions import GisxzError
 from gisxz.spatial.buffers import polygonal, repair_geometries
@@ -225,7 +226,9 @@ def _population_frame(population, unit_id: str) -> pd.DataFrame | None:
     if unit_id not in population.columns:
         raise GisxzError(f"population has no column {unit_id!r} to join on; it has "
                          f"{', '.join(map(str, population.columns))}")
-    return population[[unit_id, "population_2020"]].drop_duplicates(unit_id)
+    pop = population[[unit_id, "population_2020"]].drop_duplicates(unit_id)
+    check_population(pop["population_2020"], pop[unit_id].astype(str).tolist())
+    return pop
 
 
 @dataclass
