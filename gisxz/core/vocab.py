@@ -141,6 +141,11 @@ FIELD_ZH: dict[str, str] = {
     "time_low_min": "时间下限(分钟)", "time_high_min": "时间上限(分钟)",
     "facility_snap_m": "设施吸附距离(m)", "seq": "序号", "km": "距离(km)",
     "kmh": "速度(km/h)", "route_mode": "路径方式",
+    # transport network layers and the check report (all tables are bilingual, issue 13)
+    "check": "检查项", "layer": "图层", "message": "说明", "network_status": "网络状态",
+    "route_km": "路线里程(km)", "segments": "路段", "routes": "路线", "class": "等级",
+    "cross_border": "跨境", "drawn_km": "绘制长度(km)", "length_source": "长度来源",
+    "opened_date": "开通日期", "speed_kmh": "速度(km/h)", "via": "途经",
 }
 #: Labels of generic fields, used only where a table asks for them (``labels=`` of
 #: :func:`gisxz.io.tables.write_table`), so that other tables keep these headers plain.

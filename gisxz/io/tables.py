@@ -155,7 +155,7 @@ def _is_bool(s: pd.Series) -> bool:
 
 
 def _is_share(field: str) -> bool:
-    return "share" in field or field.startswith("ratio")
+    return ("share" in field or field.startswith("ratio")) and not field.endswith("_pct")
 
 
 def _decimals(field: str) -> int:
@@ -227,8 +227,8 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
 
 # ---- XLSX -------------------------------------------------------------------------------
 def _number_format(field: str, s: pd.Series) -> str | None:
-    if _is_share(field) and s.dtype.kind == "f":
-        return "0.0%"
+    if _is_share(field) and s.dtype.kind == "f" and not (s.abs() > 1.0).any():
+        return "0.0%"  # fractions; shares already in percent keep a plain number format
     if s.dtype.kind in "iu" or str(s.dtype) == "Int64":
         return "0" if field in ("adcode", "id", "band") or "code" in field else "#,##0"
     if s.dtype.kind == "f":
