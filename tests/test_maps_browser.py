@@ -101,11 +101,11 @@ def test_legend_toggles_with_layer(overview):
         severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert severe == []
         # untick the first visible layer: its legend block disappears, and comes back
-        i = next(k for k, lab in enumerate(labels)
-                 if lab.find_element(By.TAG_NAME, "input").is_selected())
-        box = labels[i].find_element(By.TAG_NAME, "input")
         blocks = driver.find_elements(By.CSS_SELECTOR, ".gx-legend .gx-block")
-        block = next(b for b in blocks if titles[i] in b.text.replace("\n", " "))
+        i, block = next((k, b) for k, lab in enumerate(labels)
+                        if lab.find_element(By.TAG_NAME, "input").is_selected()
+                        for b in blocks if titles[k] in b.text.replace("\n", " "))
+        box = labels[i].find_element(By.TAG_NAME, "input")
         assert block.is_displayed()
         box.click()
         assert not block.is_displayed()
@@ -119,6 +119,90 @@ def test_legend_toggles_with_layer(overview):
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def _driver(width: int, height: int):
+    if CHROMEDRIVER is None:
+        pytest.skip("chromedriver is not installed; run scripts/install_chromium.sh "
+                    "(Debian: chromium-driver)")
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed "
+                                    "(pip install -e .[test])")
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp()
+    for flag in [*FLAGS[:-1], f"--window-size={width},{height}", f"--user-data-dir={profile}"]:
+        opts.add_argument(flag)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts), profile
+
+
+@pytest.mark.parametrize("width, height, collapsed", [(1366, 768, True), (1920, 1080, False)])
+def test_furniture_collapsed_on_laptop_screens(overview, width, height, collapsed):
+    path, _ = overview
+    driver, profile = _driver(width, height)
+    from selenium.webdriver.common.by import By
+    try:
+        driver.get(path.as_uri())
+        driver.implicitly_wait(5)
+        legend = driver.find_element(By.CSS_SELECTOR, ".gx-legend")
+        control = driver.find_element(By.CSS_SELECTOR, ".leaflet-control-layers")
+        is_collapsed = "gx-collapsed" in legend.get_attribute("class")
+        assert is_collapsed == collapsed
+        assert ("leaflet-control-layers-expanded" not in control.get_attribute("class")) \
+            == collapsed
+        legend.find_element(By.CSS_SELECTOR, ".gx-head").click()  # toggles
+        assert ("gx-collapsed" in legend.get_attribute("class")) != collapsed
+        # no two visible labels overlap
+        rects = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.gx-label'))"
+            ".filter(e => e.style.visibility !== 'hidden')"
+            ".map(e => {const r = e.getBoundingClientRect(); return [r.left, r.top, r.right,"
+            " r.bottom];}).filter(r => r[2] > r[0]);")
+        assert len(rects) > 10
+        for k, a in enumerate(rects):
+            for b in rects[k + 1:]:
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 def test_skip_reason_names_installer():
     assert "install_chromium.sh" in _SKIP and Path(__file__).parents[1].joinpath(
         "scripts", "install_chromium.sh").exists()
+
+
+def test_title_follows_the_scenario_shown(tmp_path):
+    if CHROMIUM is None:
+        pytest.skip(_SKIP)
+    import geopandas as gpd
+    from shapely.geometry import Point, Polygon
+
+    from gisxz.maps.recipes import Recipe
+
+    iso = gpd.GeoDataFrame({"scenario": ["current", "plan"], "mode": ["multimodal"] * 2,
+                            "hours": [1.0, 1.0]},
+                           geometry=[Polygon([(90, 29), (92, 29), (92, 30), (90, 30)])] * 2,
+                           crs=4490)
+    places = gpd.GeoDataFrame({"name_zh": ["拉萨"], "kind": ["prefecture_seat"]},
+                              geometry=[Point(91.11, 29.65)], crs=4490)
+    rec = Recipe("t", "拉萨三小时经济圈", extent=[88, 28, 94, 31], layers=(
+        {"layer": "three_hour_circle", "split_by": ["scenario"]},
+        {"layer": "places", "labels": True}))
+    path = write_web_map({"three_hour_circle": iso, "places": places}, tmp_path / "c.html",
+                         recipe=rec)
+    driver, profile = _driver(1920, 1080)
+    from selenium.webdriver.common.by import By
+
+    try:
+        driver.get(path.as_uri())
+        driver.implicitly_wait(5)
+        scn = driver.find_element(By.CSS_SELECTOR, ".gx-title .gx-scn")
+        assert scn.text == "（现状 current）"
+        boxes = driver.find_elements(By.CSS_SELECTOR,
+                                     ".leaflet-control-layers-overlays label input")
+        boxes[0].click()  # hide current
+        boxes[1].click()  # show plan
+        assert scn.text == "（规划 plan）"
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)

@@ -137,3 +137,29 @@ def test_cli_web(tmp_path, plan_gpkg):
                                  str(plan_gpkg), "-o", str(tmp_path / "t.html")],
                            env={"TIANDITU_TOKEN": ""})
     assert r.exit_code != 0 and "TIANDITU_TOKEN" in r.output
+
+
+def test_popups_translate_codes_and_title_names_scenario(tiny_layers):
+    import geopandas as gpd
+    from shapely.geometry import Polygon
+
+    from gisxz.maps.recipes import Recipe
+
+    iso = gpd.GeoDataFrame({"scenario": ["current", "plan"], "mode": ["multimodal"] * 2,
+                            "hours": [1.0, 1.0]},
+                           geometry=[Polygon([(90, 29), (92, 29), (92, 30), (90, 30)])] * 2,
+                           crs=4490)
+    rec = Recipe("t", "拉萨三小时经济圈", layers=(
+        {"layer": "three_hour_circle", "split_by": ["scenario"]}, {"layer": "places"}))
+    html = render_html(web_map({**tiny_layers, "three_hour_circle": iso}, recipe=rec))
+    import json
+
+    def js(text):  # folium writes the GeoJSON with \\u escapes
+        return json.dumps(text)[1:-1].replace("<", "\\u003c").replace(">", "\\u003e")
+
+    assert js("<td>县城 county seat</td>") in html and js("<td>综合 multimodal</td>") in html
+    assert js("<td>county_seat</td>") not in html and js("<td>multimodal</td>") not in html
+    assert "（现状 current）" in html and "（规划 plan）" in html  # layer names
+    assert "gx-scn" in html and "overlayadd" in html  # title follows the layers shown
+    assert "innerWidth < 1400" in html  # collapsed on laptop screens
+    assert "gxDeclutter" in html

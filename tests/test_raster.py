@@ -189,7 +189,7 @@ def test_cli_traveltime_small(tmp_path):
     assert r.exit_code == 0, r.output
     assert out.exists() and (tmp_path / "i.geojson").exists()
     r = CliRunner().invoke(cli, ["raster", "traveltime", "--from", "拉萨", "-o", str(out)])
-    assert r.exit_code == 1 and "exists" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 3 and "exists" in r.output and "Traceback" not in r.output
 
 
 def test_network_adapter_tolerates_renamed_fields():
@@ -240,7 +240,7 @@ def test_cli_friction_and_zonal_coarse(tmp_path):
     assert {"share_area_0_5h", "share_pop_3h", "population_3h"} <= set(fields)
     assert table.columns[0] == "层级 level"
     r = runner.invoke(cli, ["raster", "zonal", "-o", str(tmp_path / "z.txt")])
-    assert r.exit_code == 1 and ".csv" in r.output
+    assert r.exit_code == 2 and ".csv" in r.output
 
 
 def test_cli_origins_by_kind(tmp_path):
@@ -254,4 +254,4 @@ def test_cli_origins_by_kind(tmp_path):
     assert r.exit_code == 0, r.output
     r = CliRunner().invoke(cli, ["raster", "traveltime", "--from-kind", "volcano",
                                  "-o", str(tmp_path / "v.tif"), "--resolution", "20000"])
-    assert r.exit_code == 1 and "no gazetteer place" in r.output
+    assert r.exit_code == 2 and "volcano" in r.output and "Traceback" not in r.output

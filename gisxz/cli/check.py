@@ -6,17 +6,15 @@ from pathlib import Path
 
 import click
 
-from gisxz.cli.options import data_source_opt, handle_errors, overwrite_opt
+from gisxz.cli.options import GisxzCommand, data_source_opt, out_opt, overwrite_opt
 
 __all__ = ["check"]
 
 
-@click.command("check")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the report as CSV (bilingual headers).")
+@click.command("check", cls=GisxzCommand)
+@out_opt(suffixes=(".csv", ".xlsx"), help="Write the report as CSV (bilingual headers).")
 @overwrite_opt
 @data_source_opt
-@handle_errors
 def check(out: Path | None, overwrite: bool, data_source: str | None) -> None:
     """Check roads, railways and the plan layers derived from them.
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from gisxz import settings
-from gisxz.cli.options import handle_errors, overwrite_opt, progress_opt
+from gisxz.cli.options import GisxzGroup, multi_option, out_opt, overwrite_opt, progress_opt
 from gisxz.exceptions import GisxzError
 
 log = logging.getLogger(__name__)
@@ -74,21 +74,20 @@ def _origins(origins: tuple[str, ...], from_layer: str | None,
     return list(origins)
 
 
-@click.group()
+@click.group("raster", cls=GisxzGroup)
 def raster() -> None:
     """Friction surface and travel time to every cell (roads, rail, land cover, DEM)."""
 
 
 @raster.command("friction")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output GeoTIFF (COG) of minutes per km.")
+@out_opt(required=True, suffixes=(".tif", ".tiff"),
+         help="Output GeoTIFF (COG) of minutes per km.")
 @_scen_opt
 @_mode_opt
 @_res_opt
 @_dem_opt
 @overwrite_opt
 @progress_opt
-@handle_errors
 def friction_cmd(out: Path, scenario: str, mode: str, resolution: float, dem: Path | None,
                  overwrite: bool, progress: bool) -> None:
     """Write the friction surface (minutes per km) of a scenario as a COG."""
@@ -97,7 +96,7 @@ def friction_cmd(out: Path, scenario: str, mode: str, resolution: float, dem: Pa
     from gisxz.raster.friction import build_friction
     from gisxz.raster.grid import xizang_grid
 
-    settings.progress = progress
+    click.get_current_context().with_resource(settings.override(progress=progress))
     check_overwrite(out, overwrite)
     grid = xizang_grid(resolution)
     f = build_friction(grid, scenario, mode=mode, dem=dem)
@@ -111,10 +110,10 @@ def friction_cmd(out: Path, scenario: str, mode: str, resolution: float, dem: Pa
 @_from_opt
 @_from_kind_opt
 @_from_layer_opt
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output GeoTIFF (COG) of minutes from the nearest origin.")
-@click.option("--isochrones", "iso_out", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Also write isochrone polygons (.gpkg, .geojson).")
+@out_opt(required=True, suffixes=(".tif", ".tiff"),
+         help="Output GeoTIFF (COG) of minutes from the nearest origin.")
+@out_opt(decls=("--isochrones",), name="iso_out", suffixes=(".gpkg", ".geojson"),
+         help="Also write isochrone polygons (.gpkg, .geojson).")
 @click.option("--hours", default="1,2,3", show_default=True, help="Isochrone thresholds.")
 @_scen_opt
 @_mode_opt
@@ -122,7 +121,6 @@ def friction_cmd(out: Path, scenario: str, mode: str, resolution: float, dem: Pa
 @_dem_opt
 @overwrite_opt
 @progress_opt
-@handle_errors
 def traveltime_cmd(origins, from_kinds, from_layer, out: Path, iso_out: Path | None, hours: str,
                    scenario: str, mode: str, resolution: float, dem: Path | None,
                    overwrite: bool, progress: bool) -> None:
@@ -132,7 +130,7 @@ def traveltime_cmd(origins, from_kinds, from_layer, out: Path, iso_out: Path | N
     from gisxz.raster.friction import build_friction
     from gisxz.raster.grid import xizang_grid
 
-    settings.progress = progress
+    click.get_current_context().with_resource(settings.override(progress=progress))
     ths = _hours(hours)
     for p in (out, iso_out):
         if p is not None:
@@ -156,17 +154,16 @@ def traveltime_cmd(origins, from_kinds, from_layer, out: Path, iso_out: Path | N
 @_from_opt
 @_from_kind_opt
 @_from_layer_opt
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output table (.csv or .xlsx, bilingual headers) or layer (.gpkg).")
-@click.option("--scenario", "scenarios", multiple=True, default=("current", "plan"),
-              show_default=True, help="Scenarios (repeatable).")
+@out_opt(required=True, suffixes=(".csv", ".xlsx", ".gpkg", ".geojson"),
+         help="Output table (.csv or .xlsx, bilingual headers) or layer (.gpkg).")
+@multi_option("--scenario", "scenarios", default=("current", "plan"), show_default=True,
+              help="Scenarios.")
 @click.option("--hours", default="1,2,3", show_default=True, help="Thresholds in hours.")
 @_mode_opt
 @_res_opt
 @_dem_opt
 @overwrite_opt
 @progress_opt
-@handle_errors
 def zonal_cmd(origins, from_kinds, from_layer, out: Path, scenarios, hours: str, mode: str,
               resolution: float, dem: Path | None, overwrite: bool, progress: bool) -> None:
     """Per county and prefecture: mean/max time, share of area and people within the hours."""
@@ -181,7 +178,7 @@ def zonal_cmd(origins, from_kinds, from_layer, out: Path, scenarios, hours: str,
     from gisxz.raster.pipeline import population_for
     from gisxz.raster.zonal import zonal_layer, zonal_table
 
-    settings.progress = progress
+    click.get_current_context().with_resource(settings.override(progress=progress))
     ths = _hours(hours)
     kind = output_kind(out, allowed=(".csv", ".xlsx", ".gpkg", ".geojson"))
     check_overwrite(out, overwrite)

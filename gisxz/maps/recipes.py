@@ -31,7 +31,7 @@ PAGE_SIZES_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (29
 #: Fields of a recipe.
 RECIPE_KEYS = ("name", "title", "title_en", "description", "page", "orientation", "extent",
                "layers", "note", "inset", "north_arrow", "scale_bar", "formats", "dpi",
-               "simplify_m", "web")
+               "simplify_m", "web", "scenario", "compare", "title_block")
 #: Fields of one layer entry of a recipe.
 LAYER_KEYS = ("layer", "title_zh", "title_en", "filter", "style", "labels", "label_field",
               "label_filter", "label_size", "label_priority", "legend", "required", "show",
@@ -39,6 +39,8 @@ LAYER_KEYS = ("layer", "title_zh", "title_en", "filter", "style", "labels", "lab
 _STYLE_KEYS = ("geom", "color", "width", "dash", "fill_opacity", "outline", "label", "field",
                "categories", "breaks", "colors")
 _WEB_KEYS = ("simplify_m", "all_layers")
+#: Fields of a recipe's ``title_block`` (图签).
+TITLE_BLOCK_KEYS = ("organization", "date", "number", "review_number", "sources", "crs")
 _FORMATS = ("png", "pdf", "svg")
 
 
@@ -78,6 +80,9 @@ class Recipe:
     web_simplify_m: float = 500.0
     web_all_layers: bool = False
     path: str | None = None
+    scenario: str = ""
+    compare: Any = None
+    title_block: Any = None
 
     def entries(self, target: str) -> list[dict[str, Any]]:
         """Layer entries with the ``web:`` or ``static:`` overrides of ``target`` applied.
@@ -296,9 +301,10 @@ def load_recipe(path: str | Path) -> Recipe:
     if web:
         check_keys(web, _WEB_KEYS, what="web options")
     web_simplify = _number(web, "simplify_m") if web else None
-    for key in ("title_en", "description", "note"):
+    for key in ("title_en", "description", "note", "scenario"):
         if key in doc and not isinstance(doc[key], str):
             raise doc.error(f"field {key!r} must be text, got {doc[key]!r}", key=key)
+    compare, title_block = _check_compare(doc), _check_title_block(doc)
     return Recipe(
         name=name, title=title, title_en=doc.get("title_en", ""),
         description=doc.get("description", ""), page=page, orientation=orientation,
@@ -308,7 +314,35 @@ def load_recipe(path: str | Path) -> Recipe:
         simplify_m=_number(doc, "simplify_m") or 0.0,
         web_simplify_m=500.0 if web_simplify is None else web_simplify,
         web_all_layers=_bool(web, "all_layers", False) if web else False,
-        path=str(path))
+        path=str(path), scenario=doc.get("scenario", ""), compare=compare,
+        title_block=title_block)
+
+
+def _check_compare(doc: Node) -> dict[str, Any] | None:
+    comp = doc.get("compare")
+    if comp is None:
+        return None
+    if not isinstance(comp, Node):
+        raise doc.error("field 'compare' must be a mapping {field: scenario, values: [current, "
+                        f"plan]}}, got {comp!r}", key="compare")
+    check_keys(comp, ("field", "values"), what="compare")
+    fld = require(comp, "field", str)
+    values = require(comp, "values", list)
+    if len(values) != 2:
+        raise comp.error(f"field 'values' must list two values (left | right), got {values!r}",
+                         key="values")
+    return {"field": fld, "values": [str(v) for v in values]}
+
+
+def _check_title_block(doc: Node) -> dict[str, str]:
+    tb = doc.get("title_block")
+    if tb is None:
+        return {}
+    if not isinstance(tb, Node):
+        raise doc.error("field 'title_block' must be a mapping of "
+                        f"{', '.join(TITLE_BLOCK_KEYS)}", key="title_block")
+    check_keys(tb, TITLE_BLOCK_KEYS, what="title_block")
+    return {k: str(v) for k, v in tb.items()}
 
 
 def recipe_paths(directory: str | Path | None = None) -> list[Path]:

@@ -20,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gisxz.core.vocab import VALUE_LABELS, value_label
 from gisxz.exceptions import MapError
 from gisxz.maps.styles import LAYER_STYLES, STATUS_LABELS, Symbol, style_for
 
@@ -54,6 +55,7 @@ FIELD_LABELS: dict[str, str] = {
     "scenario": "情景 Scenario",
     "mode": "方式 Mode",
     "hours": "时间 Hours",
+    "hours_class": "县城通行时间 Seat travel time (h)",
     "band_label": "距离带 Band",
     "countries": "相邻国家 Neighbouring countries",
     "border_length_km": "边境线长度 Border length (km)",
@@ -110,6 +112,7 @@ class LayerSpec:
     categories: Mapping[str, Symbol] = dc_field(default_factory=dict)
     breaks: tuple[float, ...] = ()
     colors: tuple[str, ...] = ()
+    ramp: tuple[str, ...] = ()
     label_field: str | None = None
     labels: bool = False
     label_filter: Mapping[str, Any] | None = None
@@ -222,6 +225,7 @@ def spec_for(layer: str, entry: Mapping[str, Any] | None = None) -> LayerSpec:
         categories=categories,
         breaks=breaks,
         colors=colors,
+        ramp=tuple(base.ramp),
         label_field=label_field,
         labels=bool(labels) and label_field is not None,
         label_filter=entry.get("label_filter"),
@@ -348,16 +352,18 @@ def classify(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[pd.Series, dict[st
     for i, key in enumerate(extra):
         if spec.colors:
             color = spec.colors[i % len(spec.colors)]
-        elif numeric:  # bands: nearest band strongest
+        elif numeric and spec.ramp:  # bands: a sequential ramp, nearest band darkest
+            color = spec.ramp[round(i * (len(spec.ramp) - 1) / max(len(extra) - 1, 1))]
+        elif numeric:
             color = mix(spec.default.color, "#ffffff", 0.65 * i / max(len(extra) - 1, 1))
         else:
             color = _QUALITATIVE[i % len(_QUALITATIVE)]
         outline = spec.default.outline if spec.geom == "fill" else color
         symbols[key] = replace(spec.default, color=color, outline=outline,
-                               label=STATUS_LABELS.get(key, key or "—"))
+                               label=_key_label(spec.field, key))
     for key in ordered:
         sym = spec.categories[key]
-        symbols[key] = replace(sym, label=sym.label or STATUS_LABELS.get(key, key))
+        symbols[key] = replace(sym, label=sym.label or _key_label(spec.field, key))
     legend = [LegendItem(symbols[k].label, symbols[k]) for k in [*ordered, *extra]]
     return keys, symbols, legend
 
@@ -388,6 +394,14 @@ def _classify_breaks(gdf: gpd.GeoDataFrame, spec: LayerSpec):
     return keys, symbols, legend
 
 
+def _key_label(field: str | None, key: str) -> str:
+    if not key:
+        return "—"
+    if field in VALUE_LABELS:
+        return value_label(field, key)
+    return STATUS_LABELS.get(key, key)
+
+
 def display_value(field: str, value: Any) -> str:
     """A value as shown to a person: status labels, rounded numbers, no ``nan``.
 
@@ -411,8 +425,8 @@ def display_value(field: str, value: Any) -> str:
     text = str(value)
     if text in ("<NA>", "nan", "None"):
         return ""
-    if field == "status":
-        return STATUS_LABELS.get(text, text)
+    if field in VALUE_LABELS:
+        return value_label(field, text)
     return text
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import logging
 import os
 import re
@@ -33,10 +32,11 @@ import numpy as np
 import shapely
 
 from gisxz.core.crs import metric_crs
-from gisxz.core.vocab import BASEMAPS
+from gisxz.core.vocab import BASEMAPS, VALUE_LABELS, value_label
 from gisxz.exceptions import MapError, MissingLayerError, TiandituTokenError
 from gisxz.io.files import atomic_output
 from gisxz.maps.recipes import Recipe, find_recipe, resolve_extent
+from gisxz.maps.styles import BASE_LAYERS
 from gisxz.maps.symbology import (
     FIELD_LABELS,
     LayerSpec,
@@ -47,6 +47,15 @@ from gisxz.maps.symbology import (
     filter_frame,
     mm_to_px,
     spec_for,
+)
+from gisxz.maps.webui import (
+    CSS,
+    declutter_script,
+    layer_control_script,
+    legend_script,
+    note_script,
+    scenario_script,
+    wide_fit_script,
 )
 
 log = logging.getLogger(__name__)
@@ -186,8 +195,12 @@ def _popup_html(row: Mapping[str, Any], spec: LayerSpec, fields: Sequence[str]) 
 
 def _leaflet_style(spec: LayerSpec, sym) -> dict[str, Any]:
     if spec.geom == "marker":
-        return {"radius": max(2.5, round(sym.width * 1.9, 1)), "color": sym.outline,
-                "weight": 1, "fillColor": sym.color, "fillOpacity": 0.95, "opacity": 1}
+        style = {"radius": max(2.5, round(sym.width * 1.9, 1)),
+                 "color": sym.casing or sym.outline, "weight": 2.5 if sym.casing else 1.2,
+                 "fillColor": sym.color, "fillOpacity": 0.95, "opacity": 1}
+        if sym.dash != "solid":
+            style["dashArray"] = dash_pattern_web(sym.dash, 1.5)
+        return style
     w = mm_to_px(sym.width)
     dash = dash_pattern_web(sym.dash, w)
     if spec.geom == "line":
@@ -206,7 +219,9 @@ def _swatch(spec: LayerSpec, sym) -> str:
         w = min(mm_to_px(sym.width), 7)
         dash = dash_pattern_web(sym.dash, w)
         da = f' stroke-dasharray="{dash}"' if dash else ""
-        return (f'<svg width="30" height="14"><line x1="2" y1="7" x2="28" y2="7" '
+        case = (f'<line x1="2" y1="7" x2="28" y2="7" stroke="{_esc(sym.casing)}" '
+                f'stroke-width="{w + 2.2}"/>' if sym.casing else "")
+        return (f'<svg width="30" height="14">{case}<line x1="2" y1="7" x2="28" y2="7" '
                 f'stroke="{_esc(sym.color)}" stroke-width="{w}" stroke-linecap="round"{da}/>'
                 "</svg>")
     if spec.geom == "fill":
@@ -214,15 +229,17 @@ def _swatch(spec: LayerSpec, sym) -> str:
                 f'fill="{_esc(sym.color)}" fill-opacity="{max(sym.fill_opacity, 0.0)}" '
                 f'stroke="{_esc(sym.outline)}" stroke-width="1.2"/></svg>')
     r = max(2.5, min(sym.width * 1.9, 6.5))
+    da = ' stroke-dasharray="2 1.5"' if sym.dash != "solid" else ""
+    edge, ew = (sym.casing, 2.2) if sym.casing else (sym.outline, 1)
     return (f'<svg width="30" height="14"><circle cx="15" cy="7" r="{r}" '
-            f'fill="{_esc(sym.color)}" stroke="{_esc(sym.outline)}" stroke-width="1"/></svg>')
+            f'fill="{_esc(sym.color)}" stroke="{_esc(edge)}" stroke-width="{ew}"{da}/></svg>')
 
 
 def _legend_block(spec: LayerSpec, title: str, items: Sequence[LegendItem], var: str) -> str:
     rows = "".join(f"<div class='gx-row'>{_swatch(spec, it.symbol)}<span>{_esc(it.label)}"
                    "</span></div>" for it in items)
     if len(items) == 1 and items[0].label == spec.title_zh:
-        return (f"<div class='gx-block' data-layer='{var}'><div class='gx-row'>"
+        return (f"<div class='gx-block gx-single' data-layer='{var}'><div class='gx-row'>"
                 f"{_swatch(spec, items[0].symbol)}<span class='gx-ltitle'>{_esc(title)}</span>"
                 "</div></div>")
     return (f"<div class='gx-block' data-layer='{var}'><div class='gx-ltitle'>{_esc(title)}"
@@ -230,88 +247,6 @@ def _legend_block(spec: LayerSpec, title: str, items: Sequence[LegendItem], var:
 
 
 # ---- map furniture --------------------------------------------------------------------
-_CSS = """
-<style>
-.leaflet-container { background: #f3f1ea; font-family: "Noto Sans SC", "Microsoft YaHei",
-  "PingFang SC", "Source Han Sans SC", sans-serif; }
-.gx-title { position: absolute; top: 10px; left: 50%; transform: translateX(-50%);
-  z-index: 1000; background: rgba(255,255,255,0.92); padding: 6px 14px; border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,0.3); text-align: center; pointer-events: none; }
-.gx-title .zh { font-size: 18px; font-weight: bold; color: #222; }
-.gx-title .en { font-size: 12px; color: #555; }
-.leaflet-control-layers-expanded { font-size: 12px; line-height: 1.25; padding: 4px 8px 4px 4px;
-  max-height: 42vh; overflow-y: auto; max-width: 300px; }
-.leaflet-control-layers-expanded label { margin: 1px 0; }
-.gx-legend { background: rgba(255,255,255,0.94); padding: 5px 8px; border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-height: 44vh; overflow-y: auto; font-size: 11px;
-  line-height: 1.25; min-width: 150px; max-width: 300px; }
-.gx-legend .gx-head { font-weight: bold; font-size: 13px; margin-bottom: 3px; }
-.gx-block { margin: 2px 0 4px 0; }
-.gx-ltitle { font-weight: bold; color: #333; }
-.gx-row { display: flex; align-items: center; gap: 4px; }
-.gx-note { background: rgba(255,255,255,0.85); padding: 2px 6px; font-size: 10px;
-  color: #444; max-width: 46vw; }
-.gx-label { white-space: nowrap; font-size: 12px; color: #222; font-weight: bold;
-  text-shadow: -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff, 1px 1px 0 #fff,
-  0 0 3px #fff; pointer-events: none; }
-.gx-label.gx-line { color: #8a1c10; }
-.gx-sub { color: #555; font-size: 11px; }
-.gx-pop-title { font-weight: bold; font-size: 14px; }
-.gx-pop-layer { color: #666; font-size: 11px; margin-bottom: 4px; }
-table.gx-pop th { text-align: left; padding: 1px 8px 1px 0; color: #555; font-weight: normal;
-  vertical-align: top; white-space: nowrap; }
-table.gx-pop td { padding: 1px 0; max-width: 320px; }
-</style>
-"""
-
-
-def _js_string(text: str) -> str:
-    """A JavaScript string literal safe inside ``<script>`` (no ``</``), UTF-8 kept."""
-    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/").replace(
-        "\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
-def _legend_script(map_var: str, blocks_html: str, layer_vars: Sequence[str]) -> str:
-    return f"""
-(function() {{
-  var map = {map_var};
-  var legend = L.control({{position: 'bottomright'}});
-  legend.onAdd = function() {{
-    var div = L.DomUtil.create('div', 'gx-legend');
-    div.innerHTML = {_js_string(blocks_html)};
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
-    return div;
-  }};
-  legend.addTo(map);
-  var layers = {{{", ".join(f"{json.dumps(v)}: {v}" for v in layer_vars)}}};
-  function sync() {{
-    var div = legend.getContainer();
-    Object.keys(layers).forEach(function(k) {{
-      var el = div.querySelector('[data-layer="' + k + '"]');
-      if (el) {{ el.style.display = map.hasLayer(layers[k]) ? '' : 'none'; }}
-    }});
-  }}
-  map.on('overlayadd overlayremove layeradd layerremove', sync);
-  sync();
-}})();
-"""
-
-
-def _note_script(map_var: str, note_html: str) -> str:
-    return f"""
-(function() {{
-  var note = L.control({{position: 'bottomleft'}});
-  note.onAdd = function() {{
-    var div = L.DomUtil.create('div', 'gx-note');
-    div.innerHTML = {_js_string(note_html)};
-    return div;
-  }};
-  note.addTo({map_var});
-}})();
-"""
-
-
 def _script(code: str):
     """A map child that emits ``code`` in the page script, after the map and its layers."""
     from branca.element import MacroElement
@@ -393,7 +328,10 @@ def _specs(layers: Mapping[str, gpd.GeoDataFrame], recipe: Recipe,
                     f"layers given ({', '.join(sorted(layers))})")
             log.info("map %s: layer %s not available, left out", recipe.name, name)
             continue
-        specs.append(spec_for(name, entry))
+        spec = spec_for(name, entry)
+        if recipe.compare and not spec.split_by:  # current | plan: one layer per value
+            spec = replace(spec, split_by=(recipe.compare["field"],))
+        specs.append(spec)
     if all_layers:
         drawn = {s.layer for s in specs}
         for name in layers:
@@ -416,17 +354,20 @@ def _split(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> list[tuple[str, gpd.GeoDat
     return out
 
 
-def _label_points(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> list[tuple[float, float, str]]:
+def _label_points(gdf: gpd.GeoDataFrame, spec: LayerSpec, keys, symbols
+                  ) -> list[tuple[float, float, str, int, bool]]:
+    """``(lat, lon, text, priority, big)`` of the labels of one layer."""
     lab = filter_frame(gdf, spec.label_filter, layer=spec.layer)
     if spec.label_field not in lab.columns:
         return []
     out = []
     seen: set[str] = set()
-    for geom, text in zip(lab.geometry, lab[spec.label_field], strict=True):
+    for idx, geom, text in zip(lab.index, lab.geometry, lab[spec.label_field], strict=True):
         text = display_value(spec.label_field, text)
         if not text or text in seen or geom is None or geom.is_empty:
             continue
         seen.add(text)
+        width = symbols.get(keys.get(idx, ""), spec.default).width
         if spec.geom == "line":
             line = max(getattr(geom, "geoms", [geom]), key=lambda g: g.length)
             pt = line.interpolate(0.5, normalized=True)
@@ -434,8 +375,143 @@ def _label_points(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> list[tuple[float, f
             pt = geom.representative_point()
         else:
             pt = geom
-        out.append((pt.y, pt.x, text))
+        big = spec.layer == "places" and width >= 3.0  # prefecture seats
+        out.append((pt.y, pt.x, text, spec.label_priority + round(width), big))
     return out
+
+
+def _add_features(group, part: gpd.GeoDataFrame, spec: LayerSpec, keys, symbols,
+                  sub_title: str) -> None:
+    """The GeoJSON of one group (with a casing layer underneath where symbols have one)."""
+    import folium
+
+    fields = _popup_fields(part, spec)
+    styles = {k: _leaflet_style(spec, sym) for k, sym in symbols.items()}
+    feats = []
+    for (_, row), key in zip(part.iterrows(), keys, strict=True):
+        props = row.drop(labels=[part.geometry.name]).to_dict()
+        cat = symbols[key].label if spec.field and key in symbols else ""
+        feats.append({"type": "Feature",
+                      "geometry": shapely.geometry.mapping(row[part.geometry.name]),
+                      "properties": {"_k": key, "_tip": _tip_html(props, spec, cat),
+                                     "_popup": _popup_html(props, spec, fields)}})
+    if not feats:
+        return
+    cased = {k: sym.casing for k, sym in symbols.items() if sym.casing}
+    if cased and spec.geom == "line":
+        under = [f for f in feats if f["properties"]["_k"] in cased]
+        casing = {k: {**styles[k], "color": c, "weight": styles[k]["weight"] + 2.2,
+                      "dashArray": None} for k, c in cased.items()}
+        folium.GeoJson({"type": "FeatureCollection", "features": under}, control=False,
+                       interactive=False, style_function=lambda f, _c=casing:
+                       _c[f["properties"]["_k"]]).add_to(group)
+    kwargs: dict[str, Any] = {}
+    if spec.geom == "marker":
+        kwargs["marker"] = folium.CircleMarker(radius=4, fill=True)
+    else:
+        hl = ({"weight": 4, "color": "#00e5ff"} if spec.geom == "line"
+              else {"weight": 3, "color": "#00a0c0"})
+        kwargs["highlight_function"] = lambda f, _hl=hl: _hl
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": feats}, name=sub_title,
+        style_function=lambda f, _s=styles: _s[f["properties"]["_k"]], control=False,
+        tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=True),
+        popup=folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=420),
+        **kwargs).add_to(group)
+
+
+def _add_labels(group, part: gpd.GeoDataFrame, spec: LayerSpec, keys, symbols) -> None:
+    import folium
+
+    css = "gx-label"
+    if spec.layer in ("rivers", "lakes", "water_network"):
+        css += " gx-water"
+    elif spec.geom == "line":
+        css += " gx-line"
+    for lat, lon, text, prio, big in _label_points(part, spec, keys, symbols):
+        dx = 6 if spec.geom == "marker" else 0
+        cls = f"{css} gx-big" if big else css
+        folium.Marker([lat, lon], icon=folium.DivIcon(
+            html=f"<div class='{cls}' data-p='{prio}'>{_esc(text)}</div>",
+            icon_size=(0, 0), icon_anchor=(-dx, 8)), interactive=False).add_to(group)
+
+
+def _add_layers(m, layers: Mapping[str, gpd.GeoDataFrame], specs: Sequence[LayerSpec],
+                rec: Recipe, tol: float) -> dict[str, Any]:
+    """One feature group per layer (or per ``split_by`` value); legend blocks, titles."""
+    import folium
+
+    out: dict[str, Any] = {"legend": [], "vars": [], "titles": [], "scenario": {}}
+    for spec in specs:
+        gdf = _web_frame(layers[spec.layer], spec, tol)
+        for sub_title, part, show in _split(gdf, spec):
+            keys, symbols, legend = classify(part, spec)
+            if len(part) == 0:
+                log.info("map %s: layer %s is empty after filtering", rec.name, spec.layer)
+            group = folium.FeatureGroup(name=html.escape(sub_title), show=show, overlay=True)
+            _add_features(group, part, spec, keys, symbols, sub_title)
+            if spec.labels:
+                _add_labels(group, part, spec, keys, symbols)
+            group.add_to(m)
+            var = group.get_name()
+            out["vars"].append(var)
+            out["titles"].append(sub_title)
+            codes = set(part["scenario"].astype(str)) if "scenario" in part.columns else set()
+            if len(codes) == 1 and codes <= set(VALUE_LABELS["scenario"]):
+                out["scenario"][var] = value_label("scenario", codes.pop())
+            if spec.legend and spec.layer not in BASE_LAYERS:
+                block = _legend_block(spec, sub_title, legend, var)
+                if spec.layer == "three_hour_counties" and len(part):
+                    from gisxz.maps.thematic import circle_summary
+
+                    block = (block[:-len("</div>")] + "<div class='gx-sub'>"
+                             f"{_esc(circle_summary(part))}</div></div>")
+                out["legend"].append(block)
+    return out
+
+
+def _add_controls(m, offline: bool) -> str:
+    """Layer control, full screen and measure; returns the layer control's JS name."""
+    import folium
+    from folium import plugins
+
+    lc = folium.LayerControl(position="topright", collapsed=False)
+    lc.add_to(m)
+    fs = plugins.Fullscreen(position="topleft", title="全屏 Full screen",
+                            title_cancel="退出全屏 Exit full screen", force_separate_button=True)
+    ms = plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
+                                secondary_length_unit="meters", primary_area_unit="sqkilometers",
+                                secondary_area_unit="hectares", localization="cn",
+                                units={"sqkilometers": {"factor": 1e-6, "display": "km²",
+                                                        "decimals": 1}})
+    if offline:
+        for plugin in (fs, ms):
+            plugin.default_js, plugin.default_css = [], []
+    fs.add_to(m)
+    ms.add_to(m)
+    return lc.get_name()
+
+
+def _add_furniture(m, rec: Recipe, parts: Mapping[str, Any], control_var: str,
+                   title: str | None) -> str:
+    """Legend, note, title (with the scenario shown), label declutter; returns the title."""
+    from branca.element import Element
+
+    map_var = m.get_name()
+    _script(legend_script(map_var, "".join(parts["legend"]), parts["vars"])).add_to(m)
+    _script(note_script(map_var, _esc(rec.note or _DEFAULT_NOTE))).add_to(m)
+    _script(layer_control_script(control_var)).add_to(m)
+    fixed = value_label("scenario", rec.scenario) if rec.scenario else ""
+    _script(scenario_script(map_var, parts["scenario"], fixed)).add_to(m)
+    _script(declutter_script(map_var)).add_to(m)
+    ttl = title or rec.title
+    sub = rec.title_en if title is None else ""
+    m.get_root().html.add_child(Element(
+        f"<div class='gx-title'><div class='zh'>{_esc(ttl)}<span class='gx-scn'></span></div>"
+        + (f"<div class='en'>{_esc(sub)}</div>" if sub else "") + "</div>"),
+        name="gisxz_title")
+    m.get_root().title = _esc(ttl)
+    return ttl
 
 
 def web_map(layers: Mapping[str, gpd.GeoDataFrame], *, recipe: Recipe | str | None = None,
@@ -468,6 +544,9 @@ def web_map(layers: Mapping[str, gpd.GeoDataFrame], *, recipe: Recipe | str | No
     Returns
     -------
     folium.Map
+        Legend, layer control and source note collapse to buttons on screens narrower
+        than 1400 px; labels are decluttered on every zoom; the title names the
+        scenario of the layers shown.
 
     Raises
     ------
@@ -489,7 +568,8 @@ def web_map(layers: Mapping[str, gpd.GeoDataFrame], *, recipe: Recipe | str | No
     """
     import folium
     from branca.element import Element
-    from folium import plugins
+
+    from gisxz.maps.thematic import with_map_layers
 
     rec = recipe if isinstance(recipe, Recipe) else (
         find_recipe(recipe) if recipe is not None else _overview_recipe())
@@ -497,105 +577,26 @@ def web_map(layers: Mapping[str, gpd.GeoDataFrame], *, recipe: Recipe | str | No
     tol = rec.web_simplify_m if simplify_m is None else float(simplify_m)
     if tol < 0:
         raise MapError(f"simplify_m must be >= 0 metres, got {simplify_m!r}")
-    use_all = rec.web_all_layers if all_layers is None else all_layers
-    specs = _specs(layers, rec, use_all)
+    layers = with_map_layers(layers, rec.layer_names())
+    specs = _specs(layers, rec, rec.web_all_layers if all_layers is None else all_layers)
     if not specs:
         raise MissingLayerError(f"map {rec.name!r}: none of its layers "
                                 f"({', '.join(rec.layer_names())}) is among the layers given")
     w, s, e, n = resolve_extent(rec.extent, layers)
-
     m = folium.Map(location=[(s + n) / 2, (w + e) / 2], zoom_start=6, tiles=None,
                    control_scale=True, prefer_canvas=False, max_zoom=18, zoom_snap=0.25,
                    zoom_delta=0.5)
     if offline:
         m.default_js, m.default_css = [], []
         m.get_root().header.add_child(Element(offline_assets()), name="gisxz_offline_assets")
-    m.get_root().header.add_child(Element(_CSS), name="gisxz_css")
+    m.get_root().header.add_child(Element(CSS), name="gisxz_css")
     _add_basemaps(m, base_list, tianditu_token)
-
-    legend_blocks: list[str] = []
-    layer_vars: list[str] = []
-    titles: list[str] = []
-    for spec in specs:
-        gdf = _web_frame(layers[spec.layer], spec, tol)
-        for sub_title, part, show in _split(gdf, spec):
-            keys, symbols, legend = classify(part, spec)
-            if len(part) == 0:
-                log.info("map %s: layer %s is empty after filtering", rec.name, spec.layer)
-            fields = _popup_fields(part, spec)
-            styles = {k: _leaflet_style(spec, sym) for k, sym in symbols.items()}
-            feats = []
-            for (_, row), key in zip(part.iterrows(), keys, strict=True):
-                props = row.drop(labels=[part.geometry.name]).to_dict()
-                cat = symbols[key].label if spec.field and key in symbols else ""
-                feats.append({"type": "Feature",
-                              "geometry": shapely.geometry.mapping(row[part.geometry.name]),
-                              "properties": {"_k": key, "_tip": _tip_html(props, spec, cat),
-                                             "_popup": _popup_html(props, spec, fields)}})
-            data = {"type": "FeatureCollection", "features": feats}
-            group = folium.FeatureGroup(name=html.escape(sub_title), show=show, overlay=True)
-
-            def style_fn(feature, _styles=styles):
-                return _styles[feature["properties"]["_k"]]
-
-            kwargs: dict[str, Any] = {}
-            if spec.geom == "marker":
-                kwargs["marker"] = folium.CircleMarker(radius=4, fill=True)
-            else:
-                hl = ({"weight": 4, "color": "#00e5ff"} if spec.geom == "line"
-                      else {"weight": 3, "color": "#00a0c0"})
-                kwargs["highlight_function"] = lambda f, _hl=hl: _hl
-            if feats:
-                folium.GeoJson(
-                    data, name=sub_title, style_function=style_fn, control=False,
-                    tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=True),
-                    popup=folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=420),
-                    **kwargs).add_to(group)
-            if spec.labels:
-                css = "gx-label gx-line" if spec.geom == "line" else "gx-label"
-                for lat, lon, text in _label_points(part, spec):
-                    dx = 6 if spec.geom == "marker" else 0
-                    folium.Marker(
-                        [lat, lon], icon=folium.DivIcon(
-                            html=f"<div class='{css}'>{_esc(text)}</div>",
-                            icon_size=(0, 0), icon_anchor=(-dx, 8)),
-                        interactive=False).add_to(group)
-            group.add_to(m)
-            var = group.get_name()
-            layer_vars.append(var)
-            titles.append(sub_title)
-            if spec.legend:
-                legend_blocks.append(_legend_block(spec, sub_title, legend, var))
-
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
-    fs = plugins.Fullscreen(position="topleft", title="全屏 Full screen",
-                            title_cancel="退出全屏 Exit full screen", force_separate_button=True)
-    ms = plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
-                                secondary_length_unit="meters", primary_area_unit="sqkilometers",
-                                secondary_area_unit="hectares", localization="cn",
-                                units={"sqkilometers": {"factor": 1e-6, "display": "km²",
-                                                        "decimals": 1}})
-    if offline:
-        for plugin in (fs, ms):
-            plugin.default_js, plugin.default_css = [], []
-    fs.add_to(m)
-    ms.add_to(m)
-
-    map_var = m.get_name()
-    head = "<div class='gx-head'>图例 Legend</div>"
-    _script(_legend_script(map_var, head + "".join(legend_blocks), layer_vars)).add_to(m)
-    note = _esc(rec.note or _DEFAULT_NOTE)
-    _script(_note_script(map_var, note)).add_to(m)
-    ttl = title or rec.title
-    sub = rec.title_en if title is None else ""
-    m.get_root().html.add_child(Element(
-        f"<div class='gx-title'><div class='zh'>{_esc(ttl)}</div>"
-        + (f"<div class='en'>{_esc(sub)}</div>" if sub else "") + "</div>"),
-        name="gisxz_title")
-    m.get_root().title = _esc(ttl)
-    # leave room for the title (top) and the legend and layer control (right)
-    m.fit_bounds([[s, w], [n, e]], padding_top_left=(10, 60), padding_bottom_right=(230, 10))
-    m._gisxz_layer_titles = titles  # noqa: SLF001 - read by layer_titles()
+    parts = _add_layers(m, layers, specs, rec, tol)
+    control_var = _add_controls(m, offline)
+    _add_furniture(m, rec, parts, control_var, title)
+    m.fit_bounds([[s, w], [n, e]], padding_top_left=(10, 60), padding_bottom_right=(10, 10))
+    _script(wide_fit_script(m.get_name(), [[s, w], [n, e]])).add_to(m)
+    m._gisxz_layer_titles = parts["titles"]  # noqa: SLF001 - read by layer_titles()
     m._gisxz_offline = offline
     return m
 
