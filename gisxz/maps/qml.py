@@ -140,8 +140,8 @@ def category_label(field: str, value: str, sym: Symbol | None = None) -> str:
     --------
     >>> category_label("status", "operating")
     '运营 operating'
-    >>> category_label("zone_code", "east", Symbol("#fff", label="藏东清洁能源开发区"))
-    '藏东清洁能源开发区 east'
+    >>> category_label("rank", "main", Symbol("#fff", label="主干通道"))
+    '主干通道 main'
     >>> category_label("band_label", "0-10 km")
     '0–10 公里 km'
     """
