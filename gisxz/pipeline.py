@@ -27,14 +27,15 @@ __all__ = ["run_main", "MAIN_OUTPUTS"]
 MAIN_OUTPUTS = ("xizang_plan.gpkg", "county_membership.csv", "county_membership.xlsx",
                 "three_hour_circle.csv", "calibration.csv", "scenario_comparison.csv",
                 "scenario_comparison.xlsx", "seat_access.csv", "check_report.csv")
-#: Tables written at the top of the output folder with ASCII field names (stable columns for
-#: scripts); every table is also written with bilingual headers under ``tables/``.
+#: Tables written at the top of the output folder; every table is also written under
+#: ``tables/`` as CSV and XLSX. All have bilingual headers (``名称 name_zh``) and translated
+#: codes; ``gisxz.io.tables.read_table`` reads them back with field names and codes.
 _TOP_TABLES = ("county_membership", "three_hour_circle", "calibration")
 
 
 def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
-             data_source: str | None = None, overwrite: bool = False, maps: bool = True
-             ) -> list[Path]:
+             data_source: str | None = None, overwrite: bool = False, maps: bool = True,
+             gpkg_version: str = "1.2") -> list[Path]:
     """Run the main job on the embedded data.
 
     Writes ``out_dir/xizang_plan.gpkg`` (all layers, analyses included),
@@ -55,7 +56,8 @@ def run_main(*, out_dir: str | Path = "out", yihe: str | None = None,
     layers, tables, comparison = _compute(data_source=data_source, yihe=yihe)
     tables["check_report"] = check_report
     with staged_outputs(out_dir) as stage:
-        written = _write_outputs(stage, layers, tables, comparison, maps=maps)
+        written = _write_outputs(stage, layers, tables, comparison, maps=maps,
+                                 gpkg_version=gpkg_version)
         return [out_dir / p.relative_to(stage) for p in written]
 
 
@@ -122,7 +124,7 @@ def _compute(*, data_source: str | None, yihe: str | None
 
 
 def _write_outputs(out_dir: Path, layers: dict, tables: dict[str, pd.DataFrame], comparison,
-                   *, maps: bool) -> list[Path]:
+                   *, maps: bool, gpkg_version: str = "1.2") -> list[Path]:
     """Write the GeoPackage, the tables, the maps and the report into ``out_dir`` (the
     staging folder)."""
     from gisxz.io.tables import write_table
@@ -133,9 +135,9 @@ def _write_outputs(out_dir: Path, layers: dict, tables: dict[str, pd.DataFrame],
     area_layers, written = three_hour_area(layers, out_dir / "raster", overwrite=True,
                                            figures=maps)
     layers = {**layers, **area_layers}
-    written.insert(0, write_layers(layers, out_dir / "xizang_plan.gpkg"))
+    written.insert(0, write_layers(layers, out_dir / "xizang_plan.gpkg", version=gpkg_version))
     for name in _TOP_TABLES:
-        written.append(write_table(tables[name], out_dir / f"{name}.csv", headers="fields"))
+        written.append(write_table(tables[name], out_dir / f"{name}.csv"))
     written.append(write_table(tables["county_membership"], out_dir / "county_membership.xlsx"))
     from gisxz.network.seats import write_network_tables
 

@@ -9,6 +9,8 @@ import pytest
 from gisxz import settings
 
 REPO = Path(__file__).resolve().parents[1]
+#: Scripts run by other interpreters (PyQGIS: the system Python), not test modules.
+collect_ignore_glob = ["qgis/*"]
 SHARED = REPO.parent / "shared"
 
 
@@ -43,3 +45,13 @@ def mini_plan(tmp_path):
     dst = tmp_path / "plan"
     shutil.copytree(REPO / "layers" / "plan", dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def main_job(tmp_path_factory):
+    """The main job's output folder (``gisxz run --no-maps``), built once per session."""
+    from gisxz.pipeline import run_main
+
+    out = tmp_path_factory.mktemp("main_job")
+    run_main(out_dir=out, maps=False)
+    return out

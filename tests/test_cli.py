@@ -45,15 +45,15 @@ def test_layers_on_missing_file(tmp_path):
 
 @pytest.mark.slow
 def test_main_job_without_maps_and_refusal(tmp_path):
-    import pandas as pd
+    from gisxz.io.tables import read_table
 
     runner = CliRunner()
     res = runner.invoke(cli, ["-q", "run", "--no-maps", "--no-progress", "-o", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    members = pd.read_csv(tmp_path / "county_membership.csv", encoding="utf-8-sig")
+    members = read_table(tmp_path / "county_membership.csv")
     assert len(members) == 74
     assert {"adcode", "name_zh", "prefecture_zh", "border_county"} <= set(members.columns)
-    circle = pd.read_csv(tmp_path / "three_hour_circle.csv", encoding="utf-8-sig")
+    circle = read_table(tmp_path / "three_hour_circle.csv")
     assert {"name_zh", "adcode", "scenario", "mode", "travel_time_min", "within_3h"} <= set(
         circle.columns)
     assert set(circle["scenario"]) == {"current", "plan"}

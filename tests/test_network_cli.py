@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from click.testing import CliRunner
 
 from gisxz.cli.access import access
+from gisxz.io.tables import read_table
 
 
 def test_iso_on_embedded_network(tmp_path):
@@ -37,7 +37,7 @@ def test_od_long_format(tmp_path):
                                     "--scenario", "current", "plan", "--mode", "road",
                                     "--out", str(out)])
     assert r.exit_code == 0, r.output
-    od = pd.read_csv(out)
+    od = read_table(out)
     assert list(od.columns[:5]) == ["origin", "destination", "scenario", "mode",
                                     "travel_time_min"]
     assert len(od) == 4 and set(od["scenario"]) == {"current", "plan"}

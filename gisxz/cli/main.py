@@ -14,6 +14,7 @@ from gisxz import __version__, settings
 from gisxz.cli.options import (
     GisxzGroup,
     data_source_opt,
+    gpkg_version_opt,
     out_dir_opt,
     out_opt,
     overwrite_opt,
@@ -59,7 +60,9 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, layers_dir: Path | None,
                    "layers/plan/water.yaml for the candidates).")
 @overwrite_opt
 @data_source_opt
-def build(out: Path, yihe: str | None, overwrite: bool, data_source: str | None) -> None:
+@gpkg_version_opt
+def build(out: Path, yihe: str | None, overwrite: bool, data_source: str | None,
+          gpkg_version: str) -> None:
     """Build every plan layer and write them into one GeoPackage.
 
     Layers: admin_province, admin_prefecture, admin_county, border_line, rivers, lakes,
@@ -70,7 +73,7 @@ def build(out: Path, yihe: str | None, overwrite: bool, data_source: str | None)
     from gisxz.plan.build import build_layers
 
     layers = build_layers(data_source=data_source, yihe=yihe)
-    write_layers(layers, out, overwrite=overwrite)
+    write_layers(layers, out, overwrite=overwrite, version=gpkg_version)
     click.echo(f"wrote {len(layers)} layers to {out}")
 
 
@@ -110,15 +113,17 @@ def place_cmd(names: tuple[str, ...]) -> None:
 @overwrite_opt
 @data_source_opt
 @progress_opt
+@gpkg_version_opt
 def run(out_dir: Path | None, yihe: str | None, maps: bool, overwrite: bool,
-        data_source: str | None, progress: bool) -> None:
+        data_source: str | None, progress: bool, gpkg_version: str) -> None:
     """Run the main job on the embedded data: layers, analyses, maps, GeoPackage."""
     from gisxz.pipeline import run_main
 
     quiet = click.get_current_context().find_root().params.get("quiet", False)
     with settings.override(progress=progress and not quiet):
         written = run_main(out_dir=out_dir or settings.out_dir, yihe=yihe,
-                           data_source=data_source, overwrite=overwrite, maps=maps)
+                           data_source=data_source, overwrite=overwrite, maps=maps,
+                           gpkg_version=gpkg_version)
     for path in written:
         click.echo(f"wrote {path}")
 

