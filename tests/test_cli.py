@@ -16,6 +16,7 @@ def test_help_on_every_command():
         assert cmd.help or cmd.short_help
 
 
+@pytest.mark.slow
 def test_build_then_layers_then_refuse(tmp_path):
     runner = CliRunner()
     out = tmp_path / "x.gpkg"

@@ -17,7 +17,7 @@ import pytest
 
 from gisxz.maps.web import layer_titles, web_map, write_web_map
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -151,8 +151,10 @@ def test_furniture_collapsed_on_laptop_screens(overview, width, height, collapse
             == collapsed
         legend.find_element(By.CSS_SELECTOR, ".gx-head").click()  # toggles
         assert ("gx-collapsed" in legend.get_attribute("class")) != collapsed
-        # no two visible labels overlap
+        # no two visible labels overlap once the page has decluttered them (it does so
+        # asynchronously after every move; run it now so a loaded machine cannot race it)
         rects = driver.execute_script(
+            "if (window.gxDeclutter) { window.gxDeclutter(); }"
             "return Array.from(document.querySelectorAll('.gx-label'))"
             ".filter(e => e.style.visibility !== 'hidden')"
             ".map(e => {const r = e.getBoundingClientRect(); return [r.left, r.top, r.right,"
