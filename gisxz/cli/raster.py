@@ -35,6 +35,13 @@ _from_layer_opt = click.option("--from-layer", default=None,
                                     "(a plan layer, e.g. @places).")
 
 
+def _surface_opts(func):
+    """The options every surface command shares: mode, resolution, DEM, overwrite, progress."""
+    for opt in (progress_opt, overwrite_opt, _dem_opt, _res_opt, _mode_opt):
+        func = opt(func)
+    return func
+
+
 def _hours(text: str) -> list[float]:
     try:
         out = [float(x) for x in text.split(",") if x.strip()]
@@ -83,11 +90,7 @@ def raster() -> None:
 @out_opt(required=True, suffixes=(".tif", ".tiff"),
          help="Output GeoTIFF (COG) of minutes per km.")
 @_scen_opt
-@_mode_opt
-@_res_opt
-@_dem_opt
-@overwrite_opt
-@progress_opt
+@_surface_opts
 def friction_cmd(out: Path, scenario: str, mode: str, resolution: float, dem: Path | None,
                  overwrite: bool, progress: bool) -> None:
     """Write the friction surface (minutes per km) of a scenario as a COG."""
@@ -116,11 +119,7 @@ def friction_cmd(out: Path, scenario: str, mode: str, resolution: float, dem: Pa
          help="Also write isochrone polygons (.gpkg, .geojson).")
 @click.option("--hours", default="1,2,3", show_default=True, help="Isochrone thresholds.")
 @_scen_opt
-@_mode_opt
-@_res_opt
-@_dem_opt
-@overwrite_opt
-@progress_opt
+@_surface_opts
 def traveltime_cmd(origins, from_kinds, from_layer, out: Path, iso_out: Path | None, hours: str,
                    scenario: str, mode: str, resolution: float, dem: Path | None,
                    overwrite: bool, progress: bool) -> None:
@@ -159,11 +158,7 @@ def traveltime_cmd(origins, from_kinds, from_layer, out: Path, iso_out: Path | N
 @multi_option("--scenario", "scenarios", default=("current", "plan"), show_default=True,
               help="Scenarios.")
 @click.option("--hours", default="1,2,3", show_default=True, help="Thresholds in hours.")
-@_mode_opt
-@_res_opt
-@_dem_opt
-@overwrite_opt
-@progress_opt
+@_surface_opts
 def zonal_cmd(origins, from_kinds, from_layer, out: Path, scenarios, hours: str, mode: str,
               resolution: float, dem: Path | None, overwrite: bool, progress: bool) -> None:
     """Per county and prefecture: mean/max time, share of area and people within the hours."""

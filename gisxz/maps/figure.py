@@ -35,7 +35,7 @@ from pyproj import Transformer
 from gisxz import __version__
 from gisxz.core.crs import metric_crs
 from gisxz.core.vocab import value_label
-from gisxz.exceptions import MapError, MissingGlyphError, MissingLayerError
+from gisxz.exceptions import MapError, MissingGlyphError
 from gisxz.io.files import atomic_output, check_overwrite
 from gisxz.maps import furniture as fur
 from gisxz.maps.fonts import check_glyphs, figure_rc, register_font
@@ -109,18 +109,9 @@ class _Frame:
 # ---- specs and scenario -------------------------------------------------------------------
 def _specs(layers: Mapping[str, gpd.GeoDataFrame], rec: Recipe,
            info: FigureInfo) -> list[LayerSpec]:
-    specs: list[LayerSpec] = []
-    for entry in rec.entries("static"):
-        name = entry["layer"]
-        if name not in layers:
-            if entry.get("required"):
-                raise MissingLayerError(
-                    f"figure {rec.name!r} needs the layer {name!r}, which is not among the "
-                    f"layers given ({', '.join(sorted(layers))})")
-            log.info("figure %s: layer %s not available, left out", rec.name, name)
-            info.layers_missing.append(name)
-            continue
-        specs.append(spec_for(name, entry))
+    entries, missing = rec.present_entries("static", layers)
+    info.layers_missing.extend(missing)
+    specs = [spec_for(entry["layer"], entry) for entry in entries]
     order = {s.layer: i for i, s in enumerate(specs)}
     return sorted(specs, key=lambda s: (s.z, order[s.layer]))
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gisxz.exceptions import MissingDataError, PlanFileError
+from gisxz.exceptions import MissingDataError, MissingLayerError, PlanFileError
 from gisxz.io.documents import Node, check_choice, check_keys, load_yaml, require
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,33 @@ class Recipe:
             merged.update(entry.get(target) or {})
             out.append(merged)
         return out
+
+    def present_entries(self, target: str, layers: Mapping[str, Any]
+                        ) -> tuple[list[dict[str, Any]], list[str]]:
+        """The entries of ``target`` whose layer is in ``layers``, and the names left out.
+
+        A missing layer marked ``required`` is an error; the others are logged and left out.
+
+        Examples
+        --------
+        >>> r = Recipe("x", "X", layers=({"layer": "a"}, {"layer": "b"}))
+        >>> [e["layer"] for e in r.present_entries("web", {"a": None})[0]]
+        ['a']
+        """
+        what = "map" if target == "web" else "figure"
+        present, missing = [], []
+        for entry in self.entries(target):
+            name = entry["layer"]
+            if name in layers:
+                present.append(entry)
+                continue
+            if entry.get("required"):
+                raise MissingLayerError(
+                    f"{what} {self.name!r} needs the layer {name!r}, which is not among the "
+                    f"layers given ({', '.join(sorted(layers))})")
+            log.info("%s %s: layer %s not available, left out", what, self.name, name)
+            missing.append(name)
+        return present, missing
 
     @property
     def page_size_mm(self) -> tuple[float, float]:

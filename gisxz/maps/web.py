@@ -319,16 +319,8 @@ def _overview_recipe() -> Recipe:
 def _specs(layers: Mapping[str, gpd.GeoDataFrame], recipe: Recipe,
            all_layers: bool) -> list[LayerSpec]:
     specs: list[LayerSpec] = []
-    for entry in recipe.entries("web"):
-        name = entry["layer"]
-        if name not in layers:
-            if entry.get("required"):
-                raise MissingLayerError(
-                    f"map {recipe.name!r} needs the layer {name!r}, which is not among the "
-                    f"layers given ({', '.join(sorted(layers))})")
-            log.info("map %s: layer %s not available, left out", recipe.name, name)
-            continue
-        spec = spec_for(name, entry)
+    for entry in recipe.present_entries("web", layers)[0]:
+        spec = spec_for(entry["layer"], entry)
         if recipe.compare and not spec.split_by:  # current | plan: one layer per value
             spec = replace(spec, split_by=(recipe.compare["field"],))
         specs.append(spec)
