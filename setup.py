@@ -32,5 +32,6 @@ DATA_PACKAGES = _data_packages()
 setup(
     packages=find_packages(include=["gisxz", "gisxz.*"]) + list(DATA_PACKAGES),
     package_dir=DATA_PACKAGES,
-    package_data={name: DATA_FILES for name in DATA_PACKAGES},
+    package_data={**{name: DATA_FILES for name in DATA_PACKAGES},
+                  "gisxz.maps": ["vendor/README.md", "vendor/*/*", "vendor/*/images/*"]},
 )
