@@ -7,6 +7,7 @@ runs ``gisxz build`` and ``gisxz run`` there, from a working directory with no `
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -29,7 +30,12 @@ def _run(args: list[str], *, cwd: Path, env: dict | None = None, timeout: int = 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO)],
+    # build from a clean copy: a build/ folder left in the checkout must not hide a file
+    # missing from the package configuration
+    src = tmp_path_factory.mktemp("src") / "gisxz"
+    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "out", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis"))
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(src)],
          cwd=out)
     (whl,) = out.glob("gisxz-*.whl")
     return whl
