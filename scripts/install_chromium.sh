@@ -14,17 +14,5 @@ if [ ${#need[@]} -eq 0 ]; then
   echo "chromium, chromedriver and a CJK font are installed"
   exit 0
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "install_chromium.sh: need root (or sudo) to install: ${need[*]}" >&2; exit 1
-  fi
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install_chromium.sh: apt-get not found; install ${need[*]} with your package manager" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+bash "$(dirname "$0")/apt_install.sh" install_chromium.sh "${need[@]}"
 command -v chromium >/dev/null && chromium --version || true

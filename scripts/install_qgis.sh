@@ -12,17 +12,5 @@ if [ ${#need[@]} -eq 0 ]; then
   echo "PyQGIS, GDAL's validate_gpkg.py and a CJK font are installed"
   exit 0
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "install_qgis.sh: need root (or sudo) to install: ${need[*]}" >&2; exit 1
-  fi
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install_qgis.sh: apt-get not found; install ${need[*]} with your package manager" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+bash "$(dirname "$0")/apt_install.sh" install_qgis.sh "${need[@]}"
 /usr/bin/python3 -c "from qgis.core import Qgis; print('QGIS', Qgis.QGIS_VERSION)"
