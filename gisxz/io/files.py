@@ -424,8 +424,9 @@ def copy_defaults(directory: str | Path, *, overwrite: bool = False) -> list[Pat
     from gisxz import settings
 
     directory = Path(directory)
-    pairs = [(Path(settings.from_environment({})["layers_dir"]), directory / "layers"),
-             (Path(settings.from_environment({})["recipes_dir"]), directory / "maps")]
+    shipped = settings.from_environment({})  # the defaults, whatever the environment says
+    pairs = [(Path(shipped["layers_dir"]), directory / "layers"),
+             (Path(shipped["recipes_dir"]), directory / "maps")]
     for _, target in pairs:
         if target.exists() and not overwrite:
             raise OutputExistsError(f"{target} exists; pass --overwrite to replace it or "
